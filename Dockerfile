@@ -1,0 +1,17 @@
+# Build a static binary, then run it as a non-root user on a minimal image.
+FROM golang:1.26 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X gongkai/internal/app.Version=${VERSION}" -o /out/gongkai ./cmd/gongkai
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/gongkai /gongkai
+USER nonroot:nonroot
+ENV GONGKAI_ADDR=:8080 GONGKAI_DATA_DIR=/data
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s CMD ["/gongkai", "version"]
+ENTRYPOINT ["/gongkai"]
+CMD ["serve"]

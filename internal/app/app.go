@@ -1,0 +1,276 @@
+// Package app wires Gongkai together: configuration -> database -> services
+// -> HTTP handlers and job workers, with Start and Shutdown. Tests boot the
+// whole application on :0 through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"gongkai/internal/api"
+	"gongkai/internal/config"
+	"gongkai/internal/db"
+	"gongkai/internal/fault"
+	"gongkai/internal/httpx"
+	"gongkai/internal/identity"
+	"gongkai/internal/jobs"
+	"gongkai/internal/portal"
+	"gongkai/internal/telemetry"
+	"gongkai/internal/tenant"
+)
+
+// Version is the version of the binary, set at build time with
+// -ldflags "-X gongkai/internal/app.Version=...".
+var Version = "dev"
+
+// Options are what a command passes to New besides the configuration.
+type Options struct {
+	// Stdout receives the few lines meant for the operator: the generated
+	// administrator password (once) and the URLs.
+	Stdout io.Writer
+	// LogOutput receives the structured logs; os.Stderr when nil.
+	LogOutput io.Writer
+	// SpanExporter, when set, receives every span (tests).
+	SpanExporter sdktrace.SpanExporter
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Workers says whether this process works jobs.
+	Workers bool
+	// HTTP says whether this process serves HTTP.
+	HTTP bool
+	// Provision applies the tenant files and creates the administrator.
+	Provision bool
+	// JobWorkers adds workers to the registry before the job client is built
+	// (tests register their own job kinds here).
+	JobWorkers func(*jobs.Registry)
+}
+
+// App is one running Gongkai process.
+type App struct {
+	Config    config.Config
+	DB        *db.DB
+	Telemetry *telemetry.Telemetry
+	Jobs      *jobs.Client
+	Log       *slog.Logger
+	Tenants   *tenant.Service
+	Identity  *identity.Service
+	API       *api.Server
+	Handler   http.Handler
+
+	opts     Options
+	workJobs bool
+	server   *http.Server
+	listener net.Listener
+	started  bool
+}
+
+// New opens the database, applies migrations, provisions tenants and the
+// administrator (when asked), and builds the services and handlers. Nothing
+// listens until Start.
+func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Stdout == nil {
+		opts.Stdout = io.Discard
+	}
+	if opts.LogOutput == nil {
+		opts.LogOutput = os.Stderr
+	}
+	tel, err := telemetry.Setup(ctx, telemetry.Options{
+		ServiceVersion: Version, OTLPEndpoint: cfg.OTLPEndpoint, SpanExporter: opts.SpanExporter,
+		LogLevel: cfg.Slog(), LogJSON: cfg.LogFormat == "json", LogOutput: opts.LogOutput,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("telemetry: %w", err)
+	}
+	a = &App{Config: cfg, Telemetry: tel, Log: tel.Logger, opts: opts}
+	defer func() {
+		if err != nil {
+			a.close(context.Background())
+		}
+	}()
+
+	a.DB, err = db.Open(ctx, db.Options{URL: cfg.DatabaseURL, Path: filepath.Join(cfg.DataDir, "gongkai.db"), Tracer: tel.Tracer})
+	if err != nil {
+		return nil, err
+	}
+	applied, err := a.DB.Migrate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range applied {
+		a.Log.Info("migration applied", "name", m)
+	}
+
+	a.Tenants = tenant.NewService(a.DB, opts.Now)
+	a.Identity = identity.NewService(a.DB, opts.Now)
+
+	if opts.Provision {
+		if err := a.provision(ctx); err != nil {
+			return nil, err
+		}
+	}
+
+	registry := jobs.NewRegistry()
+	if opts.JobWorkers != nil {
+		opts.JobWorkers(registry)
+	}
+	maxWorkers := 0
+	if opts.Workers {
+		maxWorkers = cfg.JobWorkers
+	}
+	jobOpts := jobs.Options{Registry: registry, MaxWorkers: maxWorkers, Logger: a.Log, Telemetry: tel}
+	a.workJobs = jobOpts.Works()
+	a.Jobs, err = jobs.New(a.DB, jobOpts)
+	if err != nil {
+		return nil, fmt.Errorf("job client: %w", err)
+	}
+
+	a.API = api.New(api.Deps{Version: Version, Tenants: a.Tenants})
+	a.Handler = a.routes()
+	return a, nil
+}
+
+// provision applies the tenant files and creates the platform administrator.
+func (a *App) provision(ctx context.Context) error {
+	specs, err := tenant.LoadFiles(a.Config.TenantsDir)
+	if err != nil {
+		return err
+	}
+	res, err := a.Tenants.Apply(ctx, specs)
+	if err != nil {
+		return err
+	}
+	if len(res.Created)+len(res.Changed) > 0 {
+		a.Log.Info("bureaus provisioned", "created", res.Created, "changed", res.Changed)
+	}
+	generated, created, err := a.Identity.EnsureAdmin(ctx, a.Config.AdminPassword)
+	if err != nil {
+		return err
+	}
+	if created && generated != "" {
+		fmt.Fprintf(a.opts.Stdout, "Platform administrator created: user %q, password %s\n(shown this once; set GONGKAI_ADMIN_PASSWORD to choose it)\n", identity.AdminUsername, generated)
+	} else if created {
+		fmt.Fprintf(a.opts.Stdout, "Platform administrator created: user %q with the password from GONGKAI_ADMIN_PASSWORD\n", identity.AdminUsername)
+	}
+	return nil
+}
+
+// routes builds the root handler.
+func (a *App) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if err := a.DB.Ready(r.Context()); err != nil {
+			w.Header().Set("Retry-After", "5")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, "not ready: "+fault.MessageOf(err)+"\n")
+			return
+		}
+		_, _ = io.WriteString(w, "ready\n")
+	})
+	mux.Handle("GET /metrics", a.Telemetry.MetricsHandler())
+	apiHandler := otelhttp.NewHandler(a.API.Handler, "api",
+		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter),
+		otelhttp.WithPropagators(a.Telemetry.Propagator))
+	mux.Handle("/api/", http.StripPrefix("/api", apiHandler))
+	portalHandler := otelhttp.NewHandler(portal.New(portal.Deps{Tenants: a.Tenants, Log: a.Log}), "portal",
+		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter))
+	mux.Handle("/", portalHandler)
+	return httpx.Chain(mux, a.Log, httpx.SecurityOptions{HTTPS: a.Config.SecureCookies()}, 10<<20)
+}
+
+// Start listens on the configured address and starts the job workers.
+func (a *App) Start(ctx context.Context) error {
+	if a.workJobs {
+		if err := a.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
+			return fmt.Errorf("start job workers: %w", err)
+		}
+	}
+	a.started = true
+	if !a.opts.HTTP {
+		return nil
+	}
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("invalid setting addr: cannot listen on %s: %w", a.Config.Addr, err)
+	}
+	a.listener = ln
+	a.server = &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := a.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.Log.Error("http server stopped", "error", err)
+		}
+	}()
+	return nil
+}
+
+// URL returns the base URL at which this process listens (useful with :0).
+func (a *App) URL() string {
+	if a.listener == nil {
+		return ""
+	}
+	_, port, _ := net.SplitHostPort(a.listener.Addr().String())
+	return "http://127.0.0.1:" + port
+}
+
+// PrintURLs writes where to find the console, the API docs and the OpenAPI
+// document, based on the base URL.
+func (a *App) PrintURLs(w io.Writer) {
+	base := a.Config.BaseURL
+	fmt.Fprintf(w, "Gongkai %s listening on %s (%s)\n", Version, a.Config.Addr, a.DB.Dialect)
+	fmt.Fprintf(w, "  Public portal:  %s/\n", base)
+	fmt.Fprintf(w, "  API reference:  %s/api/docs\n", base)
+	fmt.Fprintf(w, "  OpenAPI:        %s/api/openapi.json\n", base)
+	fmt.Fprintf(w, "  Health:         %s/readyz  Metrics: %s/metrics\n", base, base)
+}
+
+// Shutdown drains HTTP requests, stops job workers (letting running jobs
+// finish within the timeout) and closes the database.
+func (a *App) Shutdown(ctx context.Context) error {
+	return a.close(ctx)
+}
+
+func (a *App) close(ctx context.Context) error {
+	var errs []error
+	if a.server != nil {
+		errs = append(errs, a.server.Shutdown(ctx))
+	}
+	if a.Jobs != nil && a.started && a.workJobs {
+		if err := a.Jobs.Stop(ctx); err != nil {
+			errs = append(errs, a.Jobs.StopAndCancel(context.Background()))
+		}
+	}
+	if a.DB != nil {
+		a.DB.Close()
+	}
+	if a.Telemetry != nil {
+		errs = append(errs, a.Telemetry.Shutdown(ctx))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,207 @@
+// Package config holds the one Config struct of Gongkai: its defaults, how
+// environment variables and command-line flags set it, and its validation.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the service. Each field is documented by the
+// setting that fills it (see settings below); Load applies defaults, then
+// environment variables, then flags, then Validate.
+type Config struct {
+	Addr            string        // HTTP listen address
+	DataDir         string        // directory for the SQLite database and attachments
+	DatabaseURL     string        // Postgres URL; empty means SQLite in DataDir
+	LogLevel        string        // debug, info, warn, error
+	LogFormat       string        // text or json
+	BaseURL         string        // external URL of the service, used in links and cookies
+	TimeZone        string        // IANA zone in which legal dates are interpreted
+	SMTPAddr        string        // host:port of the SMTP server; empty means mail is logged
+	SMTPFrom        string        // sender address of outgoing mail
+	SMTPUsername    string        // SMTP user, optional
+	SMTPPassword    string        // SMTP password, optional
+	OTLPEndpoint    string        // OTLP/HTTP endpoint for traces; empty disables export
+	TenantsDir      string        // directory of tenant YAML files; empty means the embedded demo city
+	AdminPassword   string        // initial platform administrator password; generated when empty
+	JobWorkers      int           // concurrent job workers in this process
+	ShutdownTimeout time.Duration // how long a graceful shutdown waits for requests and jobs
+
+	// Location is TimeZone loaded by Validate.
+	Location *time.Location
+}
+
+// setting describes one configuration value: its flag, its environment
+// variables (first set one wins), its default and its help text.
+type setting struct {
+	flag  string
+	env   []string
+	def   string
+	help  string
+	apply func(c *Config, v string) error
+}
+
+func str(p func(c *Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *p(c) = v; return nil }
+}
+
+var settings = []setting{
+	{"addr", []string{"GONGKAI_ADDR"}, ":8080", "HTTP listen address (host:port)", str(func(c *Config) *string { return &c.Addr })},
+	{"data-dir", []string{"GONGKAI_DATA_DIR"}, "./data", "directory for the SQLite database and stored files", str(func(c *Config) *string { return &c.DataDir })},
+	{"database-url", []string{"GONGKAI_DATABASE_URL", "DATABASE_URL"}, "", "Postgres URL (postgres://user@host:5432/db); empty uses SQLite in the data dir", str(func(c *Config) *string { return &c.DatabaseURL })},
+	{"log-level", []string{"GONGKAI_LOG_LEVEL"}, "info", "log level: debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},
+	{"log-format", []string{"GONGKAI_LOG_FORMAT"}, "text", "log format: text or json", str(func(c *Config) *string { return &c.LogFormat })},
+	{"base-url", []string{"GONGKAI_BASE_URL"}, "http://localhost:8080", "external base URL of the service (links in mail, cookie security)", str(func(c *Config) *string { return &c.BaseURL })},
+	{"time-zone", []string{"GONGKAI_TIME_ZONE"}, "Asia/Shanghai", "IANA time zone in which legal dates are interpreted", str(func(c *Config) *string { return &c.TimeZone })},
+	{"smtp-addr", []string{"GONGKAI_SMTP_ADDR"}, "", "SMTP server host:port; empty logs mail instead of sending it", str(func(c *Config) *string { return &c.SMTPAddr })},
+	{"smtp-from", []string{"GONGKAI_SMTP_FROM"}, "gongkai@localhost", "sender address of outgoing mail", str(func(c *Config) *string { return &c.SMTPFrom })},
+	{"smtp-username", []string{"GONGKAI_SMTP_USERNAME"}, "", "SMTP user name (optional)", str(func(c *Config) *string { return &c.SMTPUsername })},
+	{"smtp-password", []string{"GONGKAI_SMTP_PASSWORD"}, "", "SMTP password (optional; prefer the environment variable)", str(func(c *Config) *string { return &c.SMTPPassword })},
+	{"otlp-endpoint", []string{"GONGKAI_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"}, "", "OTLP/HTTP endpoint for traces (http://jaeger:4318); empty exports nothing", str(func(c *Config) *string { return &c.OTLPEndpoint })},
+	{"tenants-dir", []string{"GONGKAI_TENANTS_DIR"}, "", "directory of bureau YAML files applied at start-up; empty uses the built-in demo city", str(func(c *Config) *string { return &c.TenantsDir })},
+	{"admin-password", []string{"GONGKAI_ADMIN_PASSWORD"}, "", "password of the platform administrator created on first start; generated and printed once when empty", str(func(c *Config) *string { return &c.AdminPassword })},
+	{"job-workers", []string{"GONGKAI_JOB_WORKERS"}, "10", "number of concurrent background job workers", func(c *Config, v string) error {
+		var n int
+		if _, err := fmt.Sscanf(v, "%d", &n); err != nil || n < 1 || n > 1000 || fmt.Sprint(n) != v {
+			return errors.New("expected a whole number from 1 to 1000")
+		}
+		c.JobWorkers = n
+		return nil
+	}},
+	{"shutdown-timeout", []string{"GONGKAI_SHUTDOWN_TIMEOUT"}, "20s", "how long a graceful shutdown waits for requests and jobs", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return errors.New("expected a positive duration such as 20s")
+		}
+		c.ShutdownTimeout = d
+		return nil
+	}},
+}
+
+// Default returns the configuration with every default applied.
+func Default() Config {
+	var c Config
+	for _, s := range settings {
+		if err := s.apply(&c, s.def); err != nil {
+			panic("config: bad default for " + s.flag)
+		}
+	}
+	return c
+}
+
+// Load builds the configuration for a command: defaults, then environment
+// variables (read through getenv), then flags from args. It returns the
+// remaining positional arguments. Errors name the setting and what it expects.
+func Load(name string, args []string, getenv func(string) string, usage io.Writer) (Config, []string, error) {
+	c := Default()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(usage)
+	values := make([]*string, len(settings))
+	for i, s := range settings {
+		v := s.def
+		for _, e := range s.env {
+			if ev := getenv(e); ev != "" {
+				v = ev
+				break
+			}
+		}
+		values[i] = fs.String(s.flag, v, fmt.Sprintf("%s (env %s)", s.help, strings.Join(s.env, ", ")))
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(usage, "Usage: gongkai %s [flags]\n\nEvery flag can also be set by the environment variable named beside it.\n\n", name)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, nil, err
+	}
+	for i, s := range settings {
+		if err := s.apply(&c, *values[i]); err != nil {
+			return c, nil, fmt.Errorf("invalid setting %s (--%s / %s): %v", s.flag, s.flag, s.env[0], err)
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return c, nil, err
+	}
+	return c, fs.Args(), nil
+}
+
+// Validate checks every setting and loads the time zone. The error names the
+// first bad setting and what is expected.
+func (c *Config) Validate() error {
+	bad := func(name, format string, args ...any) error {
+		return fmt.Errorf("invalid setting %s: %s", name, fmt.Sprintf(format, args...))
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return bad("addr", "%q is not host:port (e.g. :8080 or 127.0.0.1:8080)", c.Addr)
+	}
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		return bad("data-dir", "must not be empty when no database URL is set")
+	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return bad("database-url", "expected a postgres:// or postgresql:// URL")
+		}
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return bad("log-level", "%q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return bad("log-format", "%q is not text or json", c.LogFormat)
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return bad("base-url", "%q is not an absolute http(s) URL", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil || c.TimeZone == "" {
+		return bad("time-zone", "%q is not an IANA time zone such as Asia/Shanghai", c.TimeZone)
+	}
+	c.Location = loc
+	if c.SMTPAddr != "" {
+		if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {
+			return bad("smtp-addr", "%q is not host:port (e.g. mailpit:1025)", c.SMTPAddr)
+		}
+	}
+	if _, err := mail.ParseAddress(c.SMTPFrom); err != nil {
+		return bad("smtp-from", "%q is not an e-mail address", c.SMTPFrom)
+	}
+	if c.OTLPEndpoint != "" {
+		u, err := url.Parse(c.OTLPEndpoint)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("otlp-endpoint", "%q is not an http(s) URL such as http://jaeger:4318", c.OTLPEndpoint)
+		}
+	}
+	if c.AdminPassword != "" && len([]rune(c.AdminPassword)) < 12 {
+		return bad("admin-password", "must be at least 12 characters")
+	}
+	if c.JobWorkers < 1 {
+		return bad("job-workers", "must be at least 1")
+	}
+	if c.ShutdownTimeout <= 0 {
+		return bad("shutdown-timeout", "must be positive")
+	}
+	return nil
+}
+
+// SecureCookies reports whether cookies must carry the Secure attribute,
+// which is when the service is reached over https.
+func (c *Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Slog returns the configured log level.
+func (c *Config) Slog() slog.Level {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.LogLevel))
+	return lvl
+}

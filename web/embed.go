@@ -1,0 +1,15 @@
+// Package web embeds the server-rendered templates and static assets of the
+// console and the public portal.
+package web
+
+import "embed"
+
+// Templates holds templates/*.html, parsed once at start-up.
+//
+//go:embed templates/*.html
+var Templates embed.FS
+
+// Static holds static/*, served under /static/.
+//
+//go:embed static/*
+var Static embed.FS
