@@ -60,7 +60,7 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer d.Close()
 	if args[0] == "up" {
-		applied, err := d.Migrate(ctx)
+		applied, err := d.Migrate(ctx, cfg.DBAppRole)
 		if err != nil {
 			return err
 		}

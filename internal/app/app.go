@@ -95,10 +95,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	if err != nil {
 		return nil, fmt.Errorf("telemetry: %w", err)
 	}
-	a = &App{Config: cfg, Telemetry: tel, Log: tel.Logger, opts: opts}
+	built := &App{Config: cfg, Telemetry: tel, Log: tel.Logger, opts: opts}
+	a = built
 	defer func() {
 		if err != nil {
-			a.close(context.Background())
+			_ = built.close(context.Background())
 		}
 	}()
 
@@ -106,7 +107,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	if err != nil {
 		return nil, err
 	}
-	applied, err := a.DB.Migrate(ctx)
+	applied, err := a.DB.Migrate(ctx, cfg.DBAppRole)
 	if err != nil {
 		return nil, err
 	}

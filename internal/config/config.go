@@ -22,6 +22,7 @@ type Config struct {
 	Addr            string        // HTTP listen address
 	DataDir         string        // directory for the SQLite database and attachments
 	DatabaseURL     string        // Postgres URL; empty means SQLite in DataDir
+	DBAppRole       string        // Postgres role granted data access when migrating
 	LogLevel        string        // debug, info, warn, error
 	LogFormat       string        // text or json
 	BaseURL         string        // external URL of the service, used in links and cookies
@@ -58,6 +59,7 @@ var settings = []setting{
 	{"addr", []string{"GONGKAI_ADDR"}, ":8080", "HTTP listen address (host:port)", str(func(c *Config) *string { return &c.Addr })},
 	{"data-dir", []string{"GONGKAI_DATA_DIR"}, "./data", "directory for the SQLite database and stored files", str(func(c *Config) *string { return &c.DataDir })},
 	{"database-url", []string{"GONGKAI_DATABASE_URL", "DATABASE_URL"}, "", "Postgres URL (postgres://user@host:5432/db); empty uses SQLite in the data dir", str(func(c *Config) *string { return &c.DatabaseURL })},
+	{"db-app-role", []string{"GONGKAI_DB_APP_ROLE"}, "", "Postgres: when migrating as the owner, grant this ordinary role the data privileges the service connects with", str(func(c *Config) *string { return &c.DBAppRole })},
 	{"log-level", []string{"GONGKAI_LOG_LEVEL"}, "info", "log level: debug, info, warn or error", str(func(c *Config) *string { return &c.LogLevel })},
 	{"log-format", []string{"GONGKAI_LOG_FORMAT"}, "text", "log format: text or json", str(func(c *Config) *string { return &c.LogFormat })},
 	{"base-url", []string{"GONGKAI_BASE_URL"}, "http://localhost:8080", "external base URL of the service (links in mail, cookie security)", str(func(c *Config) *string { return &c.BaseURL })},

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -162,7 +163,7 @@ func (d *DB) ListenerPool() *pgxpool.Pool { return d.listener }
 // several instances starting together migrate once.
 const migrationLockKey = 727_001
 
-func (d *DB) migrator() (*migrate.Migrator, error) {
+func (d *DB) migrations() (*migrate.Migrations, error) {
 	sub, err := fs.Sub(migrations.FS, string(d.Dialect))
 	if err != nil {
 		return nil, err
@@ -171,12 +172,55 @@ func (d *DB) migrator() (*migrate.Migrator, error) {
 	if err := ms.Discover(sub); err != nil {
 		return nil, fmt.Errorf("discover migrations: %w", err)
 	}
+	return ms, nil
+}
+
+func (d *DB) migrator() (*migrate.Migrator, error) {
+	ms, err := d.migrations()
+	if err != nil {
+		return nil, err
+	}
 	return migrate.NewMigrator(d.Bun, ms, migrate.WithTableName("gongkai_migrations"), migrate.WithLocksTableName("gongkai_migration_locks"), migrate.WithMarkAppliedOnSuccess(true)), nil
 }
 
+// upToDate reports whether every migration is applied, without writing
+// anything, so that a process connected as the unprivileged application role
+// can start on a database migrated by the owner.
+func (d *DB) upToDate(ctx context.Context) bool {
+	m, err := d.migrator()
+	if err != nil {
+		return false
+	}
+	ms, err := m.MigrationsWithStatus(ctx)
+	if err != nil {
+		return false
+	}
+	for _, mg := range ms {
+		if !mg.IsApplied() {
+			return false
+		}
+	}
+	rm, err := rivermigrate.New(d.RiverDriver(), nil)
+	if err != nil {
+		return false
+	}
+	existing, err := rm.ExistingVersions(ctx)
+	return err == nil && len(existing) == len(rm.AllVersions())
+}
+
 // Migrate applies River's migrations and then Gongkai's, and returns the names
-// of the Gongkai migrations it applied.
-func (d *DB) Migrate(ctx context.Context) ([]string, error) {
+// of the Gongkai migrations it applied. On Postgres, when appRole is not
+// empty, it grants that role the data privileges (and nothing else) on every
+// table: the service then connects as appRole, which is neither a superuser
+// nor the tables' owner, so row-level security holds for it.
+func (d *DB) Migrate(ctx context.Context, appRole ...string) ([]string, error) {
+	granting := false
+	for _, r := range appRole {
+		granting = granting || r != ""
+	}
+	if !granting && d.upToDate(ctx) {
+		return nil, nil
+	}
 	if d.Dialect == Postgres {
 		conn, err := d.SQL.Conn(ctx)
 		if err != nil {
@@ -210,8 +254,29 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 	for _, mg := range group.Migrations {
 		names = append(names, mg.Name+"_"+mg.Comment)
 	}
+	if d.Dialect == Postgres {
+		for _, role := range appRole {
+			if role == "" {
+				continue
+			}
+			if !validRoleName.MatchString(role) {
+				return names, fault.New(fault.Invalid, "db-app-role: %q is not a plain role name", role)
+			}
+			for _, q := range []string{
+				"GRANT USAGE ON SCHEMA public TO " + role,
+				"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role,
+				"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + role,
+			} {
+				if _, err := d.SQL.ExecContext(ctx, q); err != nil {
+					return names, fmt.Errorf("grant to %s: %w", role, err)
+				}
+			}
+		}
+	}
 	return names, nil
 }
+
+var validRoleName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 
 // MigrationStatus is one migration and whether it has been applied.
 type MigrationStatus struct {
@@ -226,12 +291,18 @@ func (d *DB) Status(ctx context.Context) ([]MigrationStatus, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := m.Init(ctx); err != nil {
-		return nil, 0, Translate(err)
-	}
 	ms, err := m.MigrationsWithStatus(ctx)
 	if err != nil {
-		return nil, 0, Translate(err)
+		// No migrations table yet: nothing is applied. Status writes nothing,
+		// so it also works for the unprivileged application role.
+		if err := d.SQL.PingContext(ctx); err != nil {
+			return nil, 0, Translate(err)
+		}
+		all, err := d.migrations()
+		if err != nil {
+			return nil, 0, err
+		}
+		ms = all.Sorted()
 	}
 	out := make([]MigrationStatus, 0, len(ms))
 	for _, mg := range ms {

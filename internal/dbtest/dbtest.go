@@ -103,7 +103,32 @@ func URL(t testing.TB, dialect db.Dialect) string {
 		defer c.Close(ctx)
 		_, _ = c.Exec(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name))
 	})
-	return withDatabase(admin, name)
+	return asAppRole(withDatabase(admin, name))
+}
+
+// AppRole is the ordinary (not superuser, not owner) role tests connect as,
+// as the service does in production.
+const AppRole = "gongkai_app"
+
+// AdminURL returns the URL of a test database as the superuser that owns it,
+// for tests that must act outside the application's privileges.
+func AdminURL(appURL string) string {
+	parsed, err := url.Parse(appURL)
+	if err != nil {
+		return appURL
+	}
+	admin, _ := url.Parse(adminURL())
+	parsed.User = admin.User
+	return parsed.String()
+}
+
+func asAppRole(u string) string {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	parsed.User = url.UserPassword(AppRole, AppRole)
+	return parsed.String()
 }
 
 func adminURL() string {
@@ -151,6 +176,13 @@ func makeTemplate(admin string) (string, error) {
 	if exists {
 		return name, nil
 	}
+	if _, err := conn.Exec(ctx, fmt.Sprintf(`DO $$ BEGIN
+		IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%[1]s') THEN
+			CREATE ROLE %[1]s LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '%[1]s';
+		END IF;
+	END $$`, AppRole)); err != nil {
+		return "", fmt.Errorf("create role %s: %w", AppRole, err)
+	}
 	building := name + "_wip"
 	if _, err := conn.Exec(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", building)); err != nil {
 		return "", err
@@ -162,7 +194,7 @@ func makeTemplate(admin string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, err = d.Migrate(ctx)
+	_, err = d.Migrate(ctx, AppRole)
 	d.Close()
 	if err != nil {
 		return "", fmt.Errorf("migrate template: %w", err)

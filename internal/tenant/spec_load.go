@@ -25,7 +25,9 @@ type problems struct {
 }
 
 // add records one problem; field is the YAML key path (e.g. contact.email)
-// and may be empty for a problem with the whole file.
+// and may be empty for a problem with the whole file. Only the first problem
+// of a field is kept, so that a value of the wrong type is not also reported
+// as missing.
 func (p *problems) add(file, field, format string, args ...any) {
 	loc := file
 	if field != "" {
@@ -33,6 +35,11 @@ func (p *problems) add(file, field, format string, args ...any) {
 			loc += ": "
 		}
 		loc += field
+	}
+	for _, f := range p.list {
+		if f.Field == loc {
+			return
+		}
 	}
 	p.list = append(p.list, fault.FieldError{Field: loc, Message: fmt.Sprintf(format, args...)})
 }
@@ -71,9 +78,15 @@ func decodeStrict(file string, data []byte, out any, p *problems) bool {
 		}
 		var root yaml.Node
 		_ = yaml.Unmarshal(data, &root) // it parsed above; only used to name fields
+		fatal := false
 		for _, msg := range te.Errors {
 			field, reason := describeTypeError(&root, msg)
 			p.add(file, field, "%s", reason)
+			// A duplicate key leaves the whole mapping undecoded.
+			fatal = fatal || strings.Contains(msg, "already defined at line")
+		}
+		if fatal {
+			return false
 		}
 	}
 	var extra yaml.Node
@@ -93,9 +106,7 @@ func splitYAMLLine(msg string) (field, reason string) {
 	return "", msg
 }
 
-var (
-	unknownFieldMsg = regexp.MustCompile(`^field (.+) not found in type (\S+)$`)
-)
+var unknownFieldMsg = regexp.MustCompile(`^field (.+) not found in type (\S+)$`)
 
 // describeTypeError names the key path of a yaml.v3 type error message such
 // as "line 5: field tiem_zone not found in type tenant.Spec".
@@ -121,7 +132,7 @@ func describeTypeError(root *yaml.Node, msg string) (field, reason string) {
 	if strings.HasPrefix(rest, "cannot unmarshal !!map into string") {
 		rest += `; quote values that start with "{", e.g. '{credit_code}/{YYYY}-{NNNNN}'`
 	}
-	path := findValuePath(root, line)
+	path := findValuePath(root, line, nodeKindOf(rest))
 	if path == "" {
 		return "line " + m[1], rest
 	}
@@ -164,12 +175,29 @@ func findKeyPath(root *yaml.Node, line int, key string) string {
 	return found
 }
 
+var cannotUnmarshal = regexp.MustCompile(`^cannot unmarshal !!(\w+)`)
+
+// nodeKindOf returns the kind of node a "cannot unmarshal !!tag" message is
+// about, or 0 when the message is about something else.
+func nodeKindOf(msg string) yaml.Kind {
+	m := cannotUnmarshal.FindStringSubmatch(msg)
+	switch {
+	case m == nil:
+		return 0
+	case m[1] == "map":
+		return yaml.MappingNode
+	case m[1] == "seq":
+		return yaml.SequenceNode
+	}
+	return yaml.ScalarNode
+}
+
 // findValuePath returns the path of the deepest pair whose value starts on
-// the given line.
-func findValuePath(root *yaml.Node, line int) string {
+// the given line and, unless kind is 0, is of that kind.
+func findValuePath(root *yaml.Node, line int, kind yaml.Kind) string {
 	found := ""
 	walkPairs(root, "", func(path string, _, v *yaml.Node) {
-		if v.Line == line {
+		if v.Line == line && (kind == 0 || v.Kind == kind) {
 			found = path
 		}
 	})
@@ -240,17 +268,21 @@ func LoadDir(fsys fs.FS, dir string) ([]Spec, error) {
 		return nil, err
 	}
 	var specs []Spec
+	unread := 0
 	for _, file := range files {
 		data, err := fs.ReadFile(fsys, file)
 		if err != nil {
 			p.add(file, "", "cannot read: %v", err)
+			unread++
 			continue
 		}
 		if s, ok := parseSpec(file, data, &p); ok {
 			specs = append(specs, s)
+		} else {
+			unread++
 		}
 	}
-	checkSet(specs, &p)
+	checkSet(specs, unread > 0, &p)
 	if err := p.err(); err != nil {
 		return nil, err
 	}
@@ -258,8 +290,9 @@ func LoadDir(fsys fs.FS, dir string) ([]Spec, error) {
 	return specs, nil
 }
 
-// checkSet runs the checks across files.
-func checkSet(specs []Spec, p *problems) {
+// checkSet runs the checks across files; someUnread says that some file
+// could not be decoded, so a parent may be missing only because of it.
+func checkSet(specs []Spec, someUnread bool, p *problems) {
 	bySlug := map[string]*Spec{}
 	byCode := map[string]*Spec{}
 	var oversight *Spec
@@ -293,7 +326,11 @@ func checkSet(specs []Spec, p *problems) {
 			continue // no parent, or already reported
 		}
 		if _, ok := bySlug[s.Parent]; !ok {
-			p.add(s.File, "parent", "no tenant has slug %q", s.Parent)
+			hint := ""
+			if someUnread {
+				hint = " (unless it is in a file that could not be read)"
+			}
+			p.add(s.File, "parent", "no tenant has slug %q%s", s.Parent, hint)
 			continue
 		}
 		if bySlug[s.Slug] != s {

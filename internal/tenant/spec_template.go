@@ -70,9 +70,8 @@ func (t Template) Topic(code string) (Topic, bool) {
 	return Topic{}, false
 }
 
-var (
-	codeSegment = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
-)
+// codeSegment is one dot-separated part of a category code, or a topic code.
+var codeSegment = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
 // maxCategoryDepth bounds the category tree: a catalog navigation deeper
 // than this is not usable.

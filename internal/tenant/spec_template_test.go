@@ -93,7 +93,7 @@ func TestLoadTemplatesRejects(t *testing.T) {
 			[]string{`templates/civil_affairs.yaml: topics[0].code: "a.b": use a-z, 0-9 and _ starting with a letter, at most 40 characters`}},
 		{"wrong kind leaves one missing", "kind: welfare_home\ncategories:\n  - code: news\n    name: 工作动态\n",
 			[]string{
-				"templates/civil_affairs.yaml: kind: welfare_home already has a template in templates/civil_affairs.yaml",
+				"templates/welfare_home.yaml: kind: welfare_home already has a template in templates/civil_affairs.yaml",
 				"templates: no template for kind civil_affairs (民政局)",
 			}},
 	}

@@ -116,6 +116,13 @@ func TestLoadDirRejects(t *testing.T) {
 			want: []string{"tenants/welfare-home.yaml: credit_code: check character should be T, got 4"},
 		},
 		{
+			name: "credit code of the wrong type",
+			change: func(t *testing.T, fsys fstest.MapFS) {
+				edit(t, fsys, welfare, func(m map[string]any) { m["credit_code"] = []string{"12210800462581938T"} })
+			},
+			want: []string{"tenants/welfare-home.yaml: credit_code: cannot unmarshal !!seq into string (line 10)"},
+		},
+		{
 			name: "missing credit code",
 			change: func(t *testing.T, fsys fstest.MapFS) {
 				edit(t, fsys, welfare, func(m map[string]any) { delete(m, "credit_code") })
@@ -148,7 +155,7 @@ func TestLoadDirRejects(t *testing.T) {
 			change: func(t *testing.T, fsys fstest.MapFS) {
 				edit(t, fsys, "tenants/copy.yaml", func(m map[string]any) {
 					_ = yaml.Unmarshal(fsys[welfare].Data, &m)
-					m["credit_code"] = withCheckChar(t, "12210800462582312")
+					m["credit_code"] = withCheckChar(t, "12210800462582316")
 				})
 			},
 			want: []string{`tenants/welfare-home.yaml: slug: "welfare-home" is already used by tenants/copy.yaml`},
@@ -172,21 +179,21 @@ func TestLoadDirRejects(t *testing.T) {
 			change: func(t *testing.T, fsys fstest.MapFS) {
 				fsys[welfare].Data = append(fsys[welfare].Data, "colour: red\n"...)
 			},
-			want: []string{"tenants/welfare-home.yaml: colour: unknown field (line 21); known fields: slug, name, name_en, kind, credit_code, parent, contact, time_zone, report_deadline, index_template, reviewer_may_be_author"},
+			want: []string{"tenants/welfare-home.yaml: colour: unknown field (line 20); known fields: slug, name, name_en, kind, credit_code, parent, contact, time_zone, report_deadline, index_template, reviewer_may_be_author"},
 		},
 		{
 			name: "unknown contact field",
 			change: func(t *testing.T, fsys fstest.MapFS) {
 				edit(t, fsys, welfare, func(m map[string]any) { contact(m)["emial"] = "x@example.gov.cn" })
 			},
-			want: []string{"tenants/welfare-home.yaml: contact.emial: unknown field"},
+			want: []string{"tenants/welfare-home.yaml: contact.emial: unknown field (line 4); known fields: office, address, postcode, hours, phone, fax, email, website"},
 		},
 		{
 			name: "wrong type",
 			change: func(t *testing.T, fsys fstest.MapFS) {
 				edit(t, fsys, welfare, func(m map[string]any) { m["reviewer_may_be_author"] = "maybe" })
 			},
-			want: []string{"tenants/welfare-home.yaml: reviewer_may_be_author: cannot unmarshal !!str `maybe` into bool"},
+			want: []string{"tenants/welfare-home.yaml: reviewer_may_be_author: cannot unmarshal !!str `maybe` into bool (line 14)"},
 		},
 		{
 			name: "bad slug",
@@ -242,7 +249,7 @@ func TestLoadDirRejects(t *testing.T) {
 			change: func(t *testing.T, fsys fstest.MapFS) {
 				fsys[welfare].Data = append(fsys[welfare].Data, "index_template: {credit_code}\n"...)
 			},
-			want: []string{"tenants/welfare-home.yaml: index_template: cannot unmarshal !!map into string; quote values that start with \"{\", e.g. '{credit_code}/{YYYY}-{NNNNN}' (line 21)"},
+			want: []string{"tenants/welfare-home.yaml: index_template: cannot unmarshal !!map into string; quote values that start with \"{\", e.g. '{credit_code}/{YYYY}-{NNNNN}' (line 20)"},
 		},
 		{
 			name: "bad report deadline",
@@ -295,9 +302,9 @@ func TestLoadDirRejects(t *testing.T) {
 		{
 			name: "syntax error",
 			change: func(t *testing.T, fsys fstest.MapFS) {
-				fsys[welfare].Data = []byte("slug: welfare-home\nname: [营口市养老院\n")
+				fsys[welfare].Data = []byte("slug: welfare-home\ncontact:\n  office: a\n address: b\n")
 			},
-			want: []string{"tenants/welfare-home.yaml: line 3: did not find expected ',' or ']'"},
+			want: []string{"tenants/welfare-home.yaml: line 3: did not find expected key"},
 		},
 		{
 			name: "empty file",
@@ -312,6 +319,26 @@ func TestLoadDirRejects(t *testing.T) {
 				fsys[welfare].Data = append(fsys[welfare].Data, "---\nslug: other\n"...)
 			},
 			want: []string{"tenants/welfare-home.yaml: more than one YAML document: one definition per file"},
+		},
+		{
+			name: "duplicate key",
+			change: func(t *testing.T, fsys fstest.MapFS) {
+				fsys[welfare].Data = append(fsys[welfare].Data, "slug: again\n"...)
+			},
+			want: []string{`tenants/welfare-home.yaml: slug: mapping key "slug" already defined at line 5 (line 20)`},
+		},
+		{
+			name: "parent in an unreadable file",
+			change: func(t *testing.T, fsys fstest.MapFS) {
+				fsys["tenants/civil-affairs.yaml"].Data = []byte("slug: civil-affairs\n\tname: x\n")
+				for _, f := range []string{"funeral-home", "rescue-station", "veteran-center"} {
+					delete(fsys, "tenants/"+f+".yaml")
+				}
+			},
+			want: []string{
+				"tenants/civil-affairs.yaml: line 2: found a tab character that violates indentation",
+				`tenants/welfare-home.yaml: parent: no tenant has slug "civil-affairs" (unless it is in a file that could not be read)`,
+			},
 		},
 		{
 			name: "yml extension",
