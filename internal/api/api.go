@@ -17,6 +17,9 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"gongkai/internal/apidocs"
+	"gongkai/internal/audit"
+	"gongkai/internal/authz"
+	"gongkai/internal/identity"
 	"gongkai/internal/fault"
 )
 
@@ -29,8 +32,11 @@ type Server struct {
 
 // Deps are the services the API calls.
 type Deps struct {
-	Version string
-	Tenants TenantLister
+	Version  string
+	Tenants  TenantLister
+	Authz    *authz.Authorizer
+	Identity *identity.Service
+	Audit    *audit.Service
 }
 
 // commonErrors are the error responses every operation documents.
@@ -48,11 +54,13 @@ func New(deps Deps) *Server {
 	cfg.SchemasPath = "/schemas"
 	// No $schema links in bodies or Link headers: clients get plain JSON.
 	cfg.CreateHooks = nil
+	cfg.Components.SecuritySchemes = securitySchemes()
 	hapi := humago.New(mux, cfg)
-	hapi.UseMiddleware(nameSpan)
 	s := &Server{API: hapi, deps: deps}
+	hapi.UseMiddleware(nameSpan, s.authenticate)
 	s.registerMeta()
 	s.registerTenants()
+	s.registerIdentity()
 	mux.Handle("GET /docs", apidocs.Handler(s.OpenAPIJSON, apidocs.Options{
 		Title: "Gongkai API", SpecURL: "/api/openapi.json", YAMLURL: "/api/openapi.yaml", Lang: "zh-CN",
 	}))

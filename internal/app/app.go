@@ -19,7 +19,10 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"gongkai/internal/api"
+	"gongkai/internal/audit"
+	"gongkai/internal/authz"
 	"gongkai/internal/config"
+	"gongkai/internal/console"
 	"gongkai/internal/db"
 	"gongkai/internal/fault"
 	"gongkai/internal/httpx"
@@ -64,7 +67,9 @@ type App struct {
 	Jobs      *jobs.Client
 	Log       *slog.Logger
 	Tenants   *tenant.Service
+	Authz     *authz.Authorizer
 	Identity  *identity.Service
+	Audit     *audit.Service
 	API       *api.Server
 	Handler   http.Handler
 
@@ -116,7 +121,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}
 
 	a.Tenants = tenant.NewService(a.DB, opts.Now)
-	a.Identity = identity.NewService(a.DB, opts.Now)
+	if a.Authz, err = authz.New(ctx, a.DB); err != nil {
+		return nil, err
+	}
+	a.Identity = identity.NewService(a.DB, a.Authz, opts.Now, identity.Policy{})
+	a.Audit = audit.NewService(a.DB, a.Authz, opts.Now)
 
 	if opts.Provision {
 		if err := a.provision(ctx); err != nil {
@@ -139,7 +148,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		return nil, fmt.Errorf("job client: %w", err)
 	}
 
-	a.API = api.New(api.Deps{Version: Version, Tenants: a.Tenants})
+	a.API = api.New(api.Deps{Version: Version, Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit})
 	a.Handler = a.routes()
 	return a, nil
 }
@@ -192,6 +201,10 @@ func (a *App) routes() http.Handler {
 		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter),
 		otelhttp.WithPropagators(a.Telemetry.Propagator))
 	mux.Handle("/api/", http.StripPrefix("/api", apiHandler))
+	consoleHandler := console.New(console.Deps{BaseURL: a.Config.BaseURL, SecureCookies: a.Config.SecureCookies(), Tenants: a.Tenants,
+		Authz: a.Authz, Identity: a.Identity, Audit: a.Audit, Log: a.Log, Now: a.opts.Now})
+	mux.Handle("/console/", otelhttp.NewHandler(consoleHandler, "console",
+		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter)))
 	portalHandler := otelhttp.NewHandler(portal.New(portal.Deps{Tenants: a.Tenants, Log: a.Log}), "portal",
 		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter))
 	mux.Handle("/", portalHandler)
@@ -245,6 +258,7 @@ func (a *App) URL() string {
 func (a *App) PrintURLs(w io.Writer) {
 	base := a.Config.BaseURL
 	fmt.Fprintf(w, "Gongkai %s listening on %s (%s)\n", Version, a.Config.Addr, a.DB.Dialect)
+	fmt.Fprintf(w, "  Console:        %s/console/  (user admin)\n", base)
 	fmt.Fprintf(w, "  Public portal:  %s/\n", base)
 	fmt.Fprintf(w, "  API reference:  %s/api/docs\n", base)
 	fmt.Fprintf(w, "  OpenAPI:        %s/api/openapi.json\n", base)

@@ -7,12 +7,13 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/alexedwards/argon2id"
 	"github.com/uptrace/bun"
 
+	"gongkai/internal/audit"
+	"gongkai/internal/authz"
 	"gongkai/internal/db"
 	"gongkai/internal/fault"
 )
@@ -32,32 +33,23 @@ type User struct {
 }
 
 // Subject is how authorization names the user: "user:<id>".
-func (u *User) Subject() string { return fmt.Sprintf("user:%d", u.ID) }
+func (u *User) Subject() string { return authz.UserSubject(u.ID) }
 
 // AdminUsername is the login of the platform administrator created on first start.
 const AdminUsername = "admin"
 
-// RolePlatformAdmin is the cross-tenant role of the platform administrator.
-const RolePlatformAdmin = "platform_admin"
-
-// roleAssignment is a user -> role grant in a domain (a tenant id, or "*").
-type roleAssignment struct {
-	bun.BaseModel `bun:"table:role_assignments"`
-	ID            int64     `bun:",pk,autoincrement"`
-	Subject       string    `bun:",notnull"`
-	Role          string    `bun:",notnull"`
-	Domain        string    `bun:",notnull"`
-	CreatedAt     time.Time `bun:",notnull"`
-}
-
-// Service manages users.
+// Service manages users, sessions, API tokens and bureau membership.
 type Service struct {
-	db  *db.DB
-	now func() time.Time
+	db     *db.DB
+	authz  *authz.Authorizer
+	now    func() time.Time
+	policy Policy
 }
 
 // NewService returns the identity service; now is the clock.
-func NewService(d *db.DB, now func() time.Time) *Service { return &Service{db: d, now: now} }
+func NewService(d *db.DB, az *authz.Authorizer, now func() time.Time, policy Policy) *Service {
+	return &Service{db: d, authz: az, now: now, policy: policy.withDefaults()}
+}
 
 // argonParams are the argon2id parameters for password hashes (RFC 9106's
 // second recommended option, scaled to a small server).
@@ -86,6 +78,9 @@ func (s *Service) EnsureAdmin(ctx context.Context, password string) (generated s
 			password = RandomPassword()
 			generated = password
 		}
+		if err := s.policy.Check(AdminUsername, password); err != nil {
+			return err
+		}
 		hash, err := HashPassword(password)
 		if err != nil {
 			return fault.Wrap(err, fault.Internal, "hash password")
@@ -95,12 +90,12 @@ func (s *Service) EnsureAdmin(ctx context.Context, password string) (generated s
 		if _, err := tx.NewInsert().Model(u).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
-		ra := &roleAssignment{Subject: u.Subject(), Role: RolePlatformAdmin, Domain: "*", CreatedAt: now}
-		if _, err := tx.NewInsert().Model(ra).Exec(ctx); err != nil {
+		if err := authz.SetRolesTx(ctx, tx, now, u.Subject(), 0, []string{authz.PlatformAdmin}); err != nil {
 			return err
 		}
 		created = true
-		return nil
+		return audit.Record(ctx, tx, now, audit.Entry{Action: "user.created", ObjectType: "user", ObjectID: u.Username,
+			Changes: map[string]any{"roles": []string{authz.PlatformAdmin}}})
 	})
 	if err != nil {
 		return "", false, err
