@@ -19,7 +19,7 @@ import (
 )
 
 // AdminPassword is the platform administrator's password in booted apps.
-const AdminPassword = "Admin-Password-2026"
+const AdminPassword = "Secure-Test-Pass-2026"
 
 // Boot starts the application on a fresh database of the dialect, with the
 // demo city provisioned and job workers running, and stops it when the test
