@@ -2,7 +2,6 @@ package deadline
 
 import (
 	"fmt"
-	"strings"
 
 	"gongkai/internal/fault"
 	"gongkai/internal/workday"
@@ -149,21 +148,21 @@ func (m *engine) check(e Event) (*fault.Error, error) {
 		if m.st.extended {
 			return fault.New(fault.Invalid, "the reply period was already extended on %s; it may be extended only once (Art. 33)", m.extendedOn), nil
 		}
-		if e.Days < 1 {
-			return fault.Field("days", "an extension needs a length of at least 1 working day, got %d", e.Days), nil
-		}
-		if e.Days > r.ExtensionMaxDays {
-			return fault.Field("days", "an extension may be at most %d working days (Art. 33), got %d", r.ExtensionMaxDays, e.Days), nil
-		}
-		if strings.TrimSpace(e.Reason) == "" {
-			return fault.Field("reason", "an extension needs a reason, told to the applicant (Art. 33)"), nil
-		}
 		due, err := m.due(0)
 		if err != nil {
 			return nil, err
 		}
 		if e.On.After(due) {
 			return fault.Field("on", "too late to extend: the reply period ended on %s; an extension must be decided within it (Art. 33)", due), nil
+		}
+		if e.Days < 1 {
+			return fault.Field("days", "an extension needs a length of at least 1 working day, got %d", e.Days), nil
+		}
+		if e.Days > r.ExtensionMaxDays {
+			return fault.Field("days", "an extension may be at most %d working days (Art. 33), got %d", r.ExtensionMaxDays, e.Days), nil
+		}
+		if blank(e.Reason) {
+			return fault.Field("reason", "an extension needs a reason, told to the applicant (Art. 33)"), nil
 		}
 	case FeeNotified:
 		if m.st.feeNotified {

@@ -377,7 +377,7 @@ func (m *engine) apply(e Event) error {
 	}
 	if !m.st.takesEffect(e.Kind) {
 		if m.explain {
-			m.say("%s 记录“%s”与当前状态不符，未计入", zh(e.On), e.Kind)
+			m.explainIgnored(e)
 		}
 		return nil
 	}
@@ -605,6 +605,22 @@ func (m *engine) apply(e Event) error {
 	}
 	m.st.step(e.Kind, r.PauseWhileFeeUnpaid)
 	return nil
+}
+
+// explainIgnored says why e does not count.
+func (m *engine) explainIgnored(e Event) {
+	switch {
+	case e.Kind == Extended && m.st.running() && m.st.extended:
+		m.say("%s 再次延期，未计入（第三十三条：只能延期一次）", zh(e.On))
+	case e.Kind == SupplementRequested && m.st.running() && m.st.supplementAsked:
+		m.say("%s 再次告知补正，未计入（第三十条：一次性告知）", zh(e.On))
+	case e.Kind == SupplementRequested && m.st.running():
+		m.say("%s 重新办理后告知补正，未计入（第三十条）", zh(e.On))
+	case e.Kind == FeeNotified && m.st.running():
+		m.say("%s 再次发出收费通知，未计入", zh(e.On))
+	default:
+		m.say("%s 记录“%s”与当前状态不符，未计入", zh(e.On), e.Kind)
+	}
 }
 
 // result reports the state on the day today.

@@ -3,6 +3,7 @@ package deadline
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -237,6 +238,7 @@ func TestCompute(t *testing.T) {
 				ext("2026-03-10", 10, "需要调取档案"), ext("2026-03-12", 5, "再次延期")},
 			today: "2026-03-12",
 			want:  summary{StateOpen, "2026-02-13", "2026-04-08", 18, false, false, 3, 10},
+			lines: []string{"2026-03-12 周四 再次延期，未计入（第三十三条：只能延期一次）"},
 			check: func(t *testing.T, r Result) {
 				if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "already extended on 2026-03-10") || !strings.HasSuffix(r.Warnings[0], "; ignored") {
 					t.Errorf("warnings = %q", r.Warnings)
@@ -263,6 +265,11 @@ func TestCompute(t *testing.T) {
 			today:  "2026-03-20",
 			want:   summary{StateOpen, "2026-02-13", "2026-03-19", -1, true, false, 0, 0},
 			lines:  []string{"2026-03-20 周五 延期决定晚于答复期限 2026-03-19 周四，不予顺延（第三十三条）"},
+			check: func(t *testing.T, r Result) {
+				if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "too late to extend") {
+					t.Errorf("warnings = %q", r.Warnings)
+				}
+			},
 		},
 		{
 			// Notice received Mon 9 Mar, paid Mon 16 Mar: Mar 10–13, 16 = 5
@@ -477,7 +484,7 @@ func TestCompute(t *testing.T) {
 				t.Fatal(err)
 			}
 			r.Explanation, r.Warnings = nil, nil
-			if fast != r {
+			if !reflect.DeepEqual(fast, r) {
 				t.Errorf("ComputeDue = %+v\nCompute    = %+v", fast, r)
 			}
 			if _, err := json.Marshal(r); err != nil {
@@ -602,6 +609,8 @@ func TestComputeDoesNotModifyEvents(t *testing.T) {
 	}
 }
 
+// TestComputeDueDoesNotAllocate is not parallel: AllocsPerRun counts the
+// allocations of the whole process.
 func TestComputeDueDoesNotAllocate(t *testing.T) {
 	c := cal(t)
 	book := DefaultRuleBook()

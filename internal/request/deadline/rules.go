@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"gongkai/internal/fault"
 	"gongkai/internal/workday"
@@ -147,7 +148,7 @@ func (b RuleBook) Validate() error {
 			add(i, "effective_from", "%s is not after the previous rule set's %s: rule sets must be sorted by effective date, one per date",
 				r.EffectiveFrom, b[i-1].EffectiveFrom)
 		}
-		if strings.TrimSpace(r.Name) == "" {
+		if blank(r.Name) {
 			add(i, "name", "required")
 		}
 		for _, p := range [...]struct {
@@ -166,4 +167,10 @@ func (b RuleBook) Validate() error {
 		}
 	}
 	return fault.Fields(bad)
+}
+
+// blank reports whether s is empty or only white space; cheaper than
+// strings.TrimSpace for the common non-blank case.
+func blank(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return !unicode.IsSpace(r) }) < 0
 }
