@@ -19,8 +19,8 @@ import (
 	"gongkai/internal/apidocs"
 	"gongkai/internal/audit"
 	"gongkai/internal/authz"
-	"gongkai/internal/identity"
 	"gongkai/internal/fault"
+	"gongkai/internal/identity"
 )
 
 // Server is the API: its huma instance and the HTTP handler that serves it.

@@ -96,7 +96,7 @@ type tokenDeleteInput struct {
 }
 
 type auditInput struct {
-	Slug     string `path:"slug" doc:"Slug of the bureau"`
+	Slug string `path:"slug" doc:"Slug of the bureau"`
 	auditQuery
 }
 

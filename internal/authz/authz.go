@@ -93,7 +93,9 @@ func (ad *adapter) LoadPolicy(m model.Model) error {
 	return nil
 }
 
-func (ad *adapter) SavePolicy(model.Model) error { return fault.New(fault.Internal, "policy is saved by role changes") }
+func (ad *adapter) SavePolicy(model.Model) error {
+	return fault.New(fault.Internal, "policy is saved by role changes")
+}
 func (ad *adapter) AddPolicy(string, string, []string) error {
 	return fault.New(fault.Internal, "policy is saved by role changes")
 }
