@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -19,8 +20,11 @@ import (
 	"gongkai/internal/apidocs"
 	"gongkai/internal/audit"
 	"gongkai/internal/authz"
+	"gongkai/internal/calendar"
 	"gongkai/internal/fault"
 	"gongkai/internal/identity"
+	"gongkai/internal/request"
+	"gongkai/internal/workday"
 )
 
 // Server is the API: its huma instance and the HTTP handler that serves it.
@@ -37,6 +41,8 @@ type Deps struct {
 	Authz    *authz.Authorizer
 	Identity *identity.Service
 	Audit    *audit.Service
+	Requests *request.Service
+	Calendar *calendar.Service
 }
 
 // commonErrors are the error responses every operation documents.
@@ -56,16 +62,27 @@ func New(deps Deps) *Server {
 	cfg.CreateHooks = nil
 	cfg.Components.SecuritySchemes = securitySchemes()
 	hapi := humago.New(mux, cfg)
+	// Legal dates travel as "YYYY-MM-DD" strings.
+	hapi.OpenAPI().Components.Schemas.RegisterTypeAlias(reflect.TypeOf(workday.Date{}), reflect.TypeOf(isoDate("")))
 	s := &Server{API: hapi, deps: deps}
 	hapi.UseMiddleware(nameSpan, s.authenticate)
 	s.registerMeta()
 	s.registerTenants()
 	s.registerIdentity()
+	s.registerRequests()
 	mux.Handle("GET /docs", apidocs.Handler(s.OpenAPIJSON, apidocs.Options{
 		Title: "Gongkai API", SpecURL: "/api/openapi.json", YAMLURL: "/api/openapi.yaml", Lang: "zh-CN",
 	}))
 	s.Handler = mux
 	return s
+}
+
+// isoDate is the schema of workday.Date in the OpenAPI document.
+type isoDate string
+
+// Schema describes a legal date.
+func (isoDate) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: "string", Format: "date", Description: "A date (YYYY-MM-DD), in the city's time zone", Examples: []any{"2026-02-13"}}
 }
 
 // OpenAPIJSON returns the OpenAPI document as JSON.

@@ -65,7 +65,7 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 			s.writeErr(ctx, err)
 			return
 		}
-		if authed {
+		if authed && len(op.Security) > 0 {
 			visible, err := s.deps.Authz.CanSeeTenant(c, actor, t.ID)
 			if err != nil {
 				s.writeErr(ctx, err)

@@ -21,6 +21,7 @@ import (
 	"gongkai/internal/api"
 	"gongkai/internal/audit"
 	"gongkai/internal/authz"
+	"gongkai/internal/calendar"
 	"gongkai/internal/config"
 	"gongkai/internal/console"
 	"gongkai/internal/db"
@@ -29,6 +30,7 @@ import (
 	"gongkai/internal/identity"
 	"gongkai/internal/jobs"
 	"gongkai/internal/portal"
+	"gongkai/internal/request"
 	"gongkai/internal/telemetry"
 	"gongkai/internal/tenant"
 )
@@ -70,6 +72,8 @@ type App struct {
 	Authz     *authz.Authorizer
 	Identity  *identity.Service
 	Audit     *audit.Service
+	Calendar  *calendar.Service
+	Requests  *request.Service
 	API       *api.Server
 	Handler   http.Handler
 
@@ -133,7 +137,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		}
 	}
 
+	recompute := &request.RecomputeWorker{}
 	registry := jobs.NewRegistry()
+	jobs.Add(registry, recompute)
 	if opts.JobWorkers != nil {
 		opts.JobWorkers(registry)
 	}
@@ -148,7 +154,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		return nil, fmt.Errorf("job client: %w", err)
 	}
 
-	a.API = api.New(api.Deps{Version: Version, Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit})
+	a.Calendar = calendar.NewService(a.DB, a.Authz, a.Jobs, opts.Now)
+	a.Requests = request.NewService(a.DB, a.Authz, a.Calendar, cfg.Location, opts.Now)
+	recompute.Service = a.Requests
+
+	a.API = api.New(api.Deps{Requests: a.Requests, Calendar: a.Calendar, Version: Version, Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit})
 	a.Handler = a.routes()
 	return a, nil
 }

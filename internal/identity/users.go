@@ -125,3 +125,12 @@ func randomFrom(alphabet string, n int) string {
 	}
 	return string(out)
 }
+
+// UserByUsername returns the user with the login name.
+func (s *Service) UserByUsername(ctx context.Context, username string) (*User, error) {
+	var u User
+	if err := s.db.Bun.NewSelect().Model(&u).Where("username = ?", username).Scan(ctx); err != nil {
+		return nil, db.NotFound(err, "user "+username)
+	}
+	return &u, nil
+}

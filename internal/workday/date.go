@@ -84,16 +84,24 @@ func (d Date) String() string {
 }
 
 // MarshalText implements encoding.TextMarshaler (ISO form), so a Date is a
-// "YYYY-MM-DD" string in JSON.
+// "YYYY-MM-DD" string in JSON; the zero Date is "".
 func (d Date) MarshalText() ([]byte, error) {
+	if d.IsZero() {
+		return []byte{}, nil
+	}
 	if !d.Valid() {
 		return nil, fault.New(fault.Invalid, "invalid date %d-%d-%d", d.Year, int(d.Month), d.Day)
 	}
 	return []byte(d.String()), nil
 }
 
-// UnmarshalText implements encoding.TextUnmarshaler using ParseDate.
+// UnmarshalText implements encoding.TextUnmarshaler using ParseDate; ""
+// gives the zero Date.
 func (d *Date) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = Date{}
+		return nil
+	}
 	p, err := ParseDate(string(b))
 	if err != nil {
 		return err
