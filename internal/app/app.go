@@ -215,7 +215,7 @@ func (a *App) routes() http.Handler {
 		Authz: a.Authz, Identity: a.Identity, Audit: a.Audit, Log: a.Log, Now: a.opts.Now})
 	mux.Handle("/console/", otelhttp.NewHandler(consoleHandler, "console",
 		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter)))
-	portalHandler := otelhttp.NewHandler(portal.New(portal.Deps{Tenants: a.Tenants, Log: a.Log}), "portal",
+	portalHandler := otelhttp.NewHandler(portal.New(portal.Deps{Tenants: a.Tenants, Requests: a.Requests, Log: a.Log, Now: a.opts.Now}), "portal",
 		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter))
 	mux.Handle("/", portalHandler)
 	return httpx.Chain(mux, a.Log, httpx.SecurityOptions{HTTPS: a.Config.SecureCookies()}, 10<<20)

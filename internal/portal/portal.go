@@ -10,8 +10,10 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"gongkai/internal/fault"
+	"gongkai/internal/request"
 	"gongkai/internal/tenant"
 	"gongkai/web"
 )
@@ -24,8 +26,10 @@ type Tenants interface {
 
 // Deps are what the portal needs.
 type Deps struct {
-	Tenants Tenants
-	Log     *slog.Logger
+	Tenants  Tenants
+	Requests *request.Service
+	Log      *slog.Logger
+	Now      func() time.Time
 }
 
 // Crumb is one step of the breadcrumb trail.
@@ -42,9 +46,12 @@ type page[T any] struct {
 }
 
 type handler struct {
-	deps  Deps
-	home  *template.Template
-	guide *template.Template
+	deps        Deps
+	home        *template.Template
+	guide       *template.Template
+	apply       *template.Template
+	track       *template.Template
+	submissions *limiter
 }
 
 // New returns the portal handler, parsing its templates once.
@@ -52,12 +59,18 @@ func New(deps Deps) http.Handler {
 	parse := func(name string) *template.Template {
 		return template.Must(template.ParseFS(web.Templates, "templates/portal_layout.html", "templates/"+name))
 	}
-	h := &handler{deps: deps, home: parse("portal_home.html"), guide: parse("portal_guide.html")}
+	h := &handler{deps: deps, home: parse("portal_home.html"), guide: parse("portal_guide.html"),
+		apply: parse("portal_apply.html"), track: parse("portal_track.html"),
+		// Online applications: at most 5 per client address in 10 minutes.
+		submissions: newLimiter(5, 10*time.Minute)}
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(web.Static, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))
 	mux.HandleFunc("GET /{$}", h.serveHome)
 	mux.HandleFunc("GET /b/{slug}/{$}", h.serveGuide)
+	mux.HandleFunc("GET /b/{slug}/apply", h.serveApply)
+	mux.HandleFunc("POST /b/{slug}/apply", h.serveApply)
+	mux.HandleFunc("GET /track", h.serveTrack)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, fault.New(fault.NotFound, "page not found"))
 	})
