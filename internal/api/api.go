@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -22,6 +23,7 @@ import (
 	"gongkai/internal/authz"
 	"gongkai/internal/calendar"
 	"gongkai/internal/fault"
+	"gongkai/internal/httpx"
 	"gongkai/internal/identity"
 	"gongkai/internal/request"
 	"gongkai/internal/workday"
@@ -32,6 +34,8 @@ type Server struct {
 	API     huma.API
 	Handler http.Handler
 	deps    Deps
+	// submissions limits public online applications per client address.
+	submissions *httpx.Limiter
 }
 
 // Deps are the services the API calls.
@@ -64,7 +68,7 @@ func New(deps Deps) *Server {
 	hapi := humago.New(mux, cfg)
 	// Legal dates travel as "YYYY-MM-DD" strings.
 	hapi.OpenAPI().Components.Schemas.RegisterTypeAlias(reflect.TypeOf(workday.Date{}), reflect.TypeOf(isoDate("")))
-	s := &Server{API: hapi, deps: deps}
+	s := &Server{API: hapi, deps: deps, submissions: httpx.NewLimiter(5, 10*time.Minute)}
 	hapi.UseMiddleware(nameSpan, s.authenticate)
 	s.registerMeta()
 	s.registerTenants()

@@ -32,6 +32,14 @@ func securitySchemes() map[string]*huma.SecurityScheme {
 
 type tenantKey struct{}
 
+type clientIPKey struct{}
+
+// clientIPFrom returns the client address of the request.
+func clientIPFrom(ctx context.Context) string {
+	ip, _ := ctx.Value(clientIPKey{}).(string)
+	return ip
+}
+
 // tenantFrom returns the bureau resolved from the {slug} path parameter.
 func tenantFrom(ctx context.Context) tenant.Tenant {
 	t, _ := ctx.Value(tenantKey{}).(tenant.Tenant)
@@ -59,6 +67,7 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 	if authed {
 		c = authz.WithActor(c, actor)
 	}
+	c = context.WithValue(c, clientIPKey{}, ip)
 	if strings.Contains(op.Path, "{slug}") {
 		t, err := s.deps.Tenants.BySlug(c, ctx.Param("slug"))
 		if err != nil {

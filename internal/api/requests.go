@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"gongkai/internal/fault"
 	"gongkai/internal/request"
 	"gongkai/internal/request/deadline"
 	"gongkai/internal/workday"
@@ -269,6 +270,9 @@ func (s *Server) registerRequests() {
 		Description: "A citizen's online application; no account needed. It waits for the bureau to confirm receipt, and the confirmation day is the receipt date (Art. 31). Returns the tracking code.",
 		Tags:        []string{"public"}, DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound, http.StatusTooManyRequests},
 	}, func(ctx context.Context, in *publicSubmitInput) (*struct{ Body TrackingOut }, error) {
+		if !s.submissions.Allow(clientIPFrom(ctx), time.Now()) {
+			return nil, fault.New(fault.TooMany, "too many applications from your address; try again in 10 minutes")
+		}
 		b := in.Body
 		r, err := s.deps.Requests.Submit(ctx, tenantFrom(ctx).ID, RequestIn{Channel: "online", Applicant: b.Applicant, Content: b.Content, Purpose: b.Purpose, Form: b.Form, Delivery: b.Delivery}.domain())
 		if err != nil {

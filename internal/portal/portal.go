@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"gongkai/internal/fault"
+	"gongkai/internal/httpx"
 	"gongkai/internal/request"
 	"gongkai/internal/tenant"
 	"gongkai/web"
@@ -51,7 +52,7 @@ type handler struct {
 	guide       *template.Template
 	apply       *template.Template
 	track       *template.Template
-	submissions *limiter
+	submissions *httpx.Limiter
 }
 
 // New returns the portal handler, parsing its templates once.
@@ -62,7 +63,7 @@ func New(deps Deps) http.Handler {
 	h := &handler{deps: deps, home: parse("portal_home.html"), guide: parse("portal_guide.html"),
 		apply: parse("portal_apply.html"), track: parse("portal_track.html"),
 		// Online applications: at most 5 per client address in 10 minutes.
-		submissions: newLimiter(5, 10*time.Minute)}
+		submissions: httpx.NewLimiter(5, 10*time.Minute)}
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(web.Static, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))

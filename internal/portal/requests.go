@@ -53,7 +53,7 @@ func (h *handler) serveApply(w http.ResponseWriter, r *http.Request) {
 			Content: r.PostFormValue("content"), Purpose: r.PostFormValue("purpose"), Form: r.PostFormValue("form"), Delivery: r.PostFormValue("delivery")}
 		d.Form = f
 		switch {
-		case !h.submissions.allow(clientAddr(r), h.deps.Now()):
+		case !h.submissions.Allow(clientAddr(r), h.deps.Now()):
 			status = http.StatusTooManyRequests
 			w.Header().Set("Retry-After", "600")
 			d.General = "提交过于频繁，请十分钟后再试。"

@@ -1,25 +1,27 @@
-package portal
+package httpx
 
 import (
 	"sync"
 	"time"
 )
 
-// limiter allows at most n events per key within window: the rate limit of
-// public submissions per client address.
-type limiter struct {
+// Limiter allows at most n events per key within a window: the rate limit of
+// public submissions per client address. It is per process; behind several
+// instances each enforces it separately.
+type Limiter struct {
 	mu     sync.Mutex
 	n      int
 	window time.Duration
 	seen   map[string][]time.Time
 }
 
-func newLimiter(n int, window time.Duration) *limiter {
-	return &limiter{n: n, window: window, seen: map[string][]time.Time{}}
+// NewLimiter returns a limiter of n events per window.
+func NewLimiter(n int, window time.Duration) *Limiter {
+	return &Limiter{n: n, window: window, seen: map[string][]time.Time{}}
 }
 
-// allow records an event for key at now and reports whether it is within the limit.
-func (l *limiter) allow(key string, now time.Time) bool {
+// Allow records an event for key at now and reports whether it is within the limit.
+func (l *Limiter) Allow(key string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	cut := now.Add(-l.window)
