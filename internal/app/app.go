@@ -19,6 +19,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"gongkai/internal/api"
+	"gongkai/internal/appeal"
 	"gongkai/internal/audit"
 	"gongkai/internal/authz"
 	"gongkai/internal/calendar"
@@ -30,6 +31,7 @@ import (
 	"gongkai/internal/identity"
 	"gongkai/internal/jobs"
 	"gongkai/internal/portal"
+	"gongkai/internal/report"
 	"gongkai/internal/request"
 	"gongkai/internal/telemetry"
 	"gongkai/internal/tenant"
@@ -74,6 +76,8 @@ type App struct {
 	Audit     *audit.Service
 	Calendar  *calendar.Service
 	Requests  *request.Service
+	Appeals   *appeal.Service
+	Reports   *report.Service
 	API       *api.Server
 	Handler   http.Handler
 
@@ -157,6 +161,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	a.Calendar = calendar.NewService(a.DB, a.Authz, a.Jobs, opts.Now)
 	a.Requests = request.NewService(a.DB, a.Authz, a.Calendar, cfg.Location, opts.Now)
 	recompute.Service = a.Requests
+	a.Appeals = appeal.NewService(a.DB, a.Authz, a.Requests, opts.Now)
+	a.Reports = report.NewService(a.DB, a.Authz, nil, opts.Now)
 
 	a.API = api.New(api.Deps{Requests: a.Requests, Calendar: a.Calendar, Version: Version, Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit})
 	a.Handler = a.routes()

@@ -45,27 +45,41 @@ func (s *Service) Act(ctx context.Context, tenantID, id int64, a Action) (*Reque
 	}
 	var r *Request
 	err = s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
-		if r, err = get(ctx, tx, tenantID, id); err != nil {
-			return err
-		}
-		if r.State == StateSubmitted {
-			if a.Kind != deadline.Received {
-				return fault.New(fault.Conflict, "the request is awaiting confirmation of receipt; allowed: received")
-			}
-		} else if a.Kind == deadline.Received {
-			return fault.New(fault.Conflict, "receipt is already recorded on %s", r.ReceivedOn)
-		}
-		if err := s.appendTx(ctx, tx, cal, r, nil, deadline.Event{Kind: a.Kind, On: a.On, Days: a.Days, Reason: strings.TrimSpace(a.Reason)}); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, s.now(), audit.Entry{TenantID: tenantID, Action: "request." + string(a.Kind), ObjectType: "request", ObjectID: r.TrackingCode,
-			Changes: map[string]any{"on": a.On, "days": a.Days, "reason": a.Reason, "due_on": r.DueOn, "state": r.State}})
+		r, err = s.ActTx(ctx, tx, cal, tenantID, id, a)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return r, nil
 }
+
+// ActTx is Act inside the caller's transaction, for changes that must land
+// together with another (a court's correction re-opens the request). The
+// caller has checked permissions and loaded the calendar before the tx.
+func (s *Service) ActTx(ctx context.Context, tx bun.IDB, cal *workday.Calendar, tenantID, id int64, a Action) (*Request, error) {
+	r, err := get(ctx, tx, tenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.State == StateSubmitted {
+		if a.Kind != deadline.Received {
+			return nil, fault.New(fault.Conflict, "the request is awaiting confirmation of receipt; allowed: received")
+		}
+	} else if a.Kind == deadline.Received {
+		return nil, fault.New(fault.Conflict, "receipt is already recorded on %s", r.ReceivedOn)
+	}
+	if err := s.appendTx(ctx, tx, cal, r, nil, deadline.Event{Kind: a.Kind, On: a.On, Days: a.Days, Reason: strings.TrimSpace(a.Reason)}); err != nil {
+		return nil, err
+	}
+	err = audit.Record(ctx, tx, s.now(), audit.Entry{TenantID: tenantID, Action: "request." + string(a.Kind), ObjectType: "request", ObjectID: r.TrackingCode,
+		Changes: map[string]any{"on": a.On.String(), "days": a.Days, "reason": a.Reason, "due_on": r.DueOn.String(), "state": r.State}})
+	return r, err
+}
+
+// Calendar returns the working-day calendar in force (load it before a
+// transaction that calls ActTx).
+func (s *Service) Calendar(ctx context.Context) (*workday.Calendar, error) { return s.calendar.Calendar(ctx) }
 
 // Reply records the reply with its one outcome (a Table 3 row). A refusal
 // needs its legal basis; a partial disclosure records what was withheld and

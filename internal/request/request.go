@@ -28,33 +28,36 @@ const StateSubmitted = "submitted"
 
 // Request is one disclosure request with its cached deadline state.
 type Request struct {
-	bun.BaseModel   `bun:"table:requests"`
-	TenantID        int64        `bun:",notnull"`
-	ID              int64        `bun:",pk,autoincrement"`
-	TrackingCode    string       `bun:",notnull"`
-	IdempotencyKey  *string      `bun:"idempotency_key"`
-	Channel         string       `bun:",notnull"`
-	ArrivedOn       workday.Date `bun:",notnull"`
-	ReceivedOn      workday.Date `bun:",nullzero"`
-	ApplicantType   string       `bun:",notnull"`
-	ApplicantName   string       `bun:",notnull"`
-	IDDocType       string       `bun:"id_doc_type,notnull"`
-	IDNumber        string       `bun:"id_number,notnull"`
-	Phone           string       `bun:",notnull"`
-	Email           string       `bun:",notnull"`
-	Address         string       `bun:",notnull"`
-	Content         string       `bun:",notnull"`
-	Purpose         string       `bun:",notnull"`
-	Form            string       `bun:",notnull"`
-	Delivery        string       `bun:",notnull"`
-	State           string       `bun:",notnull"`
-	DueOn           workday.Date `bun:",nullzero"`
-	Outcome         string       `bun:",notnull"`
-	OutcomeBasis    string       `bun:",notnull"`
-	Withheld        string       `bun:",notnull"`
-	ReplyText       string       `bun:",notnull"`
-	RepliedOn       workday.Date `bun:",nullzero"`
-	ClosedOn        workday.Date `bun:",nullzero"`
+	bun.BaseModel  `bun:"table:requests"`
+	TenantID       int64        `bun:",notnull"`
+	ID             int64        `bun:",pk,autoincrement"`
+	TrackingCode   string       `bun:",notnull"`
+	IdempotencyKey *string      `bun:"idempotency_key"`
+	Channel        string       `bun:",notnull"`
+	ArrivedOn      workday.Date `bun:",notnull"`
+	ReceivedOn     workday.Date `bun:",nullzero"`
+	ApplicantType  string       `bun:",notnull"`
+	ApplicantName  string       `bun:",notnull"`
+	IDDocType      string       `bun:"id_doc_type,notnull"`
+	IDNumber       string       `bun:"id_number,notnull"`
+	Phone          string       `bun:",notnull"`
+	Email          string       `bun:",notnull"`
+	Address        string       `bun:",notnull"`
+	Content        string       `bun:",notnull"`
+	Purpose        string       `bun:",notnull"`
+	Form           string       `bun:",notnull"`
+	Delivery       string       `bun:",notnull"`
+	State          string       `bun:",notnull"`
+	DueOn          workday.Date `bun:",nullzero"`
+	Outcome        string       `bun:",notnull"`
+	OutcomeBasis   string       `bun:",notnull"`
+	Withheld       string       `bun:",notnull"`
+	ReplyText      string       `bun:",notnull"`
+	RepliedOn      workday.Date `bun:",nullzero"`
+	ClosedOn       workday.Date `bun:",nullzero"`
+	// OutcomeOn is the day the request got its outcome (the reply, or the
+	// lapse): the year it counts in for Table 3 of the annual report.
+	OutcomeOn       workday.Date `bun:",nullzero"`
 	HandlerID       *int64
 	CalendarVersion string    `bun:",notnull"`
 	CreatedAt       time.Time `bun:",notnull"`
@@ -306,11 +309,19 @@ func (s *Service) refreshTx(ctx context.Context, tx bun.IDB, cal *workday.Calend
 		return err
 	}
 	r.State, r.DueOn, r.RepliedOn, r.ClosedOn = res.State, res.DueOn, res.RepliedOn, res.ClosedOn
+	r.OutcomeOn = res.RepliedOn
+	if res.LapsedBy != "" {
+		r.OutcomeOn = res.LapsedOn
+	}
 	switch {
 	case res.LapsedBy == deadline.SupplementLapsed:
 		r.Outcome = "other_no_supplement" // row （六）1, Art. 30
 	case res.LapsedBy == deadline.FeeLapsed:
 		r.Outcome = "other_fee_unpaid" // row （六）2
+	case res.State == deadline.StateClosed && res.RepliedOn.IsZero() && res.LapsedBy == "":
+		// Closed without a reply (the applicant withdrew): row （六）3 其他.
+		r.Outcome = "other"
+		r.OutcomeOn = res.ClosedOn
 	case res.State == deadline.StateOpen || res.State == deadline.StatePaused:
 		// Not answered yet, or reopened: no outcome stands until the reply.
 		r.Outcome, r.OutcomeBasis, r.Withheld, r.ReplyText = "", "", "", ""
@@ -318,7 +329,7 @@ func (s *Service) refreshTx(ctx context.Context, tx bun.IDB, cal *workday.Calend
 	r.CalendarVersion = cal.Version()
 	r.UpdatedAt = now
 	_, err = tx.NewUpdate().Model(r).
-		Column("received_on", "state", "due_on", "outcome", "outcome_basis", "withheld", "reply_text", "replied_on", "closed_on", "handler_id", "calendar_version", "updated_at").
+		Column("received_on", "state", "due_on", "outcome", "outcome_basis", "withheld", "reply_text", "replied_on", "closed_on", "outcome_on", "handler_id", "calendar_version", "updated_at").
 		Where("tenant_id = ? AND id = ?", r.TenantID, r.ID).Exec(ctx)
 	return err
 }

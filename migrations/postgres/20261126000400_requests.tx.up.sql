@@ -42,6 +42,7 @@ CREATE TABLE requests (
     reply_text        text NOT NULL DEFAULT '',
     replied_on        date,
     closed_on         date,
+    outcome_on        date,
     handler_id        bigint REFERENCES users (id),
     calendar_version  text NOT NULL DEFAULT '',
     created_at        timestamptz NOT NULL,

@@ -42,6 +42,7 @@ CREATE TABLE requests (
     reply_text        TEXT NOT NULL DEFAULT '',
     replied_on        TEXT,
     closed_on         TEXT,
+    outcome_on        TEXT,
     handler_id        INTEGER REFERENCES users (id),
     calendar_version  TEXT NOT NULL DEFAULT '',
     created_at        TIMESTAMP NOT NULL,
