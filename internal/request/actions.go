@@ -79,7 +79,9 @@ func (s *Service) ActTx(ctx context.Context, tx bun.IDB, cal *workday.Calendar, 
 
 // Calendar returns the working-day calendar in force (load it before a
 // transaction that calls ActTx).
-func (s *Service) Calendar(ctx context.Context) (*workday.Calendar, error) { return s.calendar.Calendar(ctx) }
+func (s *Service) Calendar(ctx context.Context) (*workday.Calendar, error) {
+	return s.calendar.Calendar(ctx)
+}
 
 // Reply records the reply with its one outcome (a Table 3 row). A refusal
 // needs its legal basis; a partial disclosure records what was withheld and
