@@ -25,6 +25,7 @@ Commands:
   tenants apply [DIR]  provision the bureaus defined in DIR (default: the built-in demo city)
   tenants list       list provisioned bureaus
   workday add --from DATE --days N [--explain]   add working days to a date
+  report generate --tenant SLUG --year 2026 --format html|xlsx|json --out FILE [-- service flags]
   version            print the version
 
 Run "gongkai <command> --help" for the flags of a command. Every flag can also
@@ -71,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrateCmd(ctx, rest, stdout, stderr)
 	case "tenants":
 		return tenantsCmd(ctx, rest, stdout, stderr)
+	case "report":
+		return reportCmd(ctx, rest, stdout, stderr)
 	case "workday":
 		return workdayCmd(rest, stdout, stderr)
 	case "version":

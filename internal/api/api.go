@@ -19,12 +19,14 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"gongkai/internal/apidocs"
+	"gongkai/internal/appeal"
 	"gongkai/internal/audit"
 	"gongkai/internal/authz"
 	"gongkai/internal/calendar"
 	"gongkai/internal/fault"
 	"gongkai/internal/httpx"
 	"gongkai/internal/identity"
+	"gongkai/internal/report"
 	"gongkai/internal/request"
 	"gongkai/internal/workday"
 )
@@ -47,6 +49,8 @@ type Deps struct {
 	Audit    *audit.Service
 	Requests *request.Service
 	Calendar *calendar.Service
+	Reports  *report.Service
+	Appeals  *appeal.Service
 }
 
 // commonErrors are the error responses every operation documents.
@@ -74,6 +78,7 @@ func New(deps Deps) *Server {
 	s.registerTenants()
 	s.registerIdentity()
 	s.registerRequests()
+	s.registerReports()
 	mux.Handle("GET /docs", apidocs.Handler(s.OpenAPIJSON, apidocs.Options{
 		Title: "Gongkai API", SpecURL: "/api/openapi.json", YAMLURL: "/api/openapi.yaml", Lang: "zh-CN",
 	}))

@@ -173,6 +173,17 @@ func cases(w *world) map[string]opCase {
 		"track-request":         {crossTenant: true, wantB: 200, params: map[string]string{"code": w.aTracking}},
 		"list-calendar-days":    {crossTenant: true, wantB: 200},
 		"compute-due-date":      {crossTenant: true, wantB: 200, query: "?from=2026-02-13&days=20"},
+		"get-report-tables":     {params: map[string]string{"year": "2026"}},
+		"create-report-draft":   {params: map[string]string{"year": "2026"}},
+		"edit-report-narrative": {params: map[string]string{"year": "2026"}, body: `{"narrative":{"problems":"x"}}`},
+		"submit-report":         {params: map[string]string{"year": "2026"}},
+		"publish-report":        {params: map[string]string{"year": "2026"}},
+		"list-reports":          {},
+		"download-report":       {params: map[string]string{"year": "2026"}, query: "?format=json"},
+		"set-report-figure":     {params: map[string]string{"year": "2026", "key": "licensing"}, body: `{"value":5,"source":"x"}`},
+		"list-appeals":          {},
+		"create-appeal":         {body: `{"case_no":"X-1","body":"营口市人民政府","kind":"reconsideration","filed_on":"2026-03-01"}`},
+		"decide-appeal":         {params: map[string]string{"id": "1"}, body: `{"outcome":"upheld","decided_on":"2026-04-01"}`},
 		"set-calendar-day":      {crossTenant: true, wantB: 403, params: map[string]string{"day": "2026-12-31"}, body: `{"working":false,"reason":"test"}`},
 	}
 }

@@ -164,7 +164,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	a.Appeals = appeal.NewService(a.DB, a.Authz, a.Requests, opts.Now)
 	a.Reports = report.NewService(a.DB, a.Authz, nil, opts.Now)
 
-	a.API = api.New(api.Deps{Requests: a.Requests, Calendar: a.Calendar, Version: Version, Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit})
+	a.API = api.New(api.Deps{Reports: a.Reports, Appeals: a.Appeals, Requests: a.Requests, Calendar: a.Calendar, Version: Version, Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit})
 	a.Handler = a.routes()
 	return a, nil
 }
@@ -221,7 +221,7 @@ func (a *App) routes() http.Handler {
 		Authz: a.Authz, Identity: a.Identity, Audit: a.Audit, Log: a.Log, Now: a.opts.Now})
 	mux.Handle("/console/", otelhttp.NewHandler(consoleHandler, "console",
 		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter)))
-	portalHandler := otelhttp.NewHandler(portal.New(portal.Deps{Tenants: a.Tenants, Requests: a.Requests, Log: a.Log, Now: a.opts.Now}), "portal",
+	portalHandler := otelhttp.NewHandler(portal.New(portal.Deps{Tenants: a.Tenants, Requests: a.Requests, Reports: a.Reports, Log: a.Log, Now: a.opts.Now}), "portal",
 		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter))
 	mux.Handle("/", portalHandler)
 	return httpx.Chain(mux, a.Log, httpx.SecurityOptions{HTTPS: a.Config.SecureCookies()}, 10<<20)

@@ -14,6 +14,7 @@ import (
 
 	"gongkai/internal/fault"
 	"gongkai/internal/httpx"
+	"gongkai/internal/report"
 	"gongkai/internal/request"
 	"gongkai/internal/tenant"
 	"gongkai/web"
@@ -29,6 +30,7 @@ type Tenants interface {
 type Deps struct {
 	Tenants  Tenants
 	Requests *request.Service
+	Reports  *report.Service
 	Log      *slog.Logger
 	Now      func() time.Time
 }
@@ -52,6 +54,7 @@ type handler struct {
 	guide       *template.Template
 	apply       *template.Template
 	track       *template.Template
+	reports     *template.Template
 	submissions *httpx.Limiter
 }
 
@@ -61,7 +64,7 @@ func New(deps Deps) http.Handler {
 		return template.Must(template.ParseFS(web.Templates, "templates/portal_layout.html", "templates/"+name))
 	}
 	h := &handler{deps: deps, home: parse("portal_home.html"), guide: parse("portal_guide.html"),
-		apply: parse("portal_apply.html"), track: parse("portal_track.html"),
+		apply: parse("portal_apply.html"), track: parse("portal_track.html"), reports: parse("portal_reports.html"),
 		// Online applications: at most 5 per client address in 10 minutes.
 		submissions: httpx.NewLimiter(5, 10*time.Minute)}
 	mux := http.NewServeMux()
@@ -72,6 +75,8 @@ func New(deps Deps) http.Handler {
 	mux.HandleFunc("GET /b/{slug}/apply", h.serveApply)
 	mux.HandleFunc("POST /b/{slug}/apply", h.serveApply)
 	mux.HandleFunc("GET /track", h.serveTrack)
+	mux.HandleFunc("GET /b/{slug}/reports", h.serveReports)
+	mux.HandleFunc("GET /b/{slug}/reports/{year}", h.serveReport)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, fault.New(fault.NotFound, "page not found"))
 	})

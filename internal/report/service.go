@@ -206,6 +206,10 @@ func (s *Service) compute(ctx context.Context, tenantID int64, year int) (*Table
 			}
 			return Figure{Source: "未填报"}
 		}
+		t.figures = map[string]Figure{}
+		for _, f := range figs {
+			t.figures[f.Key] = Figure{Value: f.Value, Source: f.Source}
+		}
 		t.Table2.Licensing, t.Table2.Penalty, t.Table2.Enforcement, t.Table2.FeeIncome = fig(FigureLicensing), fig(FigurePenalty), fig(FigureEnforcement), fig(FigureFeeIncome)
 		const catalogSource = "主动公开目录"
 		t.Table2.Normative = DocumentCounts{Made: count(normative.Made, catalogSource), Repealed: count(normative.Repealed, catalogSource), InForce: count(normative.InForce, catalogSource)}

@@ -156,6 +156,8 @@ type Tables struct {
 	// (requests carried in from before the service), not from last year's
 	// records.
 	OpeningBalance [NumColumns]int `json:"opening_balance"`
+
+	figures map[string]Figure // every entered figure, for the narrative
 }
 
 // Violation is a broken invariant, with where it is.
