@@ -159,7 +159,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}
 
 	a.Calendar = calendar.NewService(a.DB, a.Authz, a.Jobs, opts.Now)
-	a.Requests = request.NewService(a.DB, a.Authz, a.Calendar, cfg.Location, opts.Now)
+	a.Requests = request.NewService(a.DB, a.Authz, a.Tenants, a.Calendar, cfg.Location, opts.Now)
 	recompute.Service = a.Requests
 	a.Appeals = appeal.NewService(a.DB, a.Authz, a.Requests, opts.Now)
 	a.Reports = report.NewService(a.DB, a.Authz, nil, opts.Now)

@@ -19,6 +19,7 @@ import (
 	"gongkai/internal/db"
 	"gongkai/internal/fault"
 	"gongkai/internal/request/deadline"
+	"gongkai/internal/tenant"
 	"gongkai/internal/workday"
 )
 
@@ -83,6 +84,7 @@ type Event struct {
 type Service struct {
 	db       *db.DB
 	authz    *authz.Authorizer
+	tenants  *tenant.Service
 	calendar *calendar.Service
 	rules    deadline.RuleBook
 	loc      *time.Location
@@ -91,8 +93,8 @@ type Service struct {
 
 // NewService returns the request service; loc is the city's time zone, in
 // which "today" is taken.
-func NewService(d *db.DB, az *authz.Authorizer, cal *calendar.Service, loc *time.Location, now func() time.Time) *Service {
-	return &Service{db: d, authz: az, calendar: cal, rules: deadline.DefaultRuleBook(), loc: loc, now: now}
+func NewService(d *db.DB, az *authz.Authorizer, ts *tenant.Service, cal *calendar.Service, loc *time.Location, now func() time.Time) *Service {
+	return &Service{db: d, authz: az, tenants: ts, calendar: cal, rules: deadline.DefaultRuleBook(), loc: loc, now: now}
 }
 
 func (s *Service) today() workday.Date { return workday.FromTime(s.now(), s.loc) }
