@@ -224,12 +224,12 @@ func snapshot(t *testing.T, w *world) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reqs, _, err := w.app.Requests.List(w.systemCtx, w.a, request.Filter{})
+	reqs, err := w.app.Requests.List(w.systemCtx, w.a, request.Filter{Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	for _, r := range reqs {
+	for _, r := range reqs.Items {
 		if r.State == request.StateSubmitted {
 			continue // public online applications: anyone may submit one
 		}

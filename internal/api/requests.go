@@ -104,12 +104,14 @@ type listRequestsInput struct {
 	UpdatedSince  time.Time `query:"updated_since" doc:"Only requests changed after this time (for synchronisation)"`
 	Limit         int       `query:"limit" default:"50" minimum:"1" maximum:"500"`
 	Offset        int       `query:"offset" minimum:"0"`
+	IncludeTotal  bool      `query:"include_total" doc:"Also count every matching request (slower on large bureaus)"`
 }
 
 type listRequestsOutput struct {
 	Body struct {
-		Items []RequestOut `json:"items"`
-		Total int          `json:"total"`
+		Items   []RequestOut `json:"items"`
+		HasMore bool         `json:"has_more" doc:"Another page follows (offset + limit)"`
+		Total   *int         `json:"total,omitempty" doc:"Every matching request; only with include_total"`
 	}
 }
 
@@ -207,15 +209,18 @@ func (s *Server) registerRequests() {
 		Description: "The bureau's requests, soonest due first. Use updated_since to synchronise.",
 		Tags:        []string{"requests"}, Security: security, Errors: errs,
 	}, func(ctx context.Context, in *listRequestsInput) (*listRequestsOutput, error) {
-		rs, total, err := s.deps.Requests.List(ctx, tenantFrom(ctx).ID, request.Filter{States: in.State, Channel: in.Channel,
-			ApplicantType: in.ApplicantType, UpdatedSince: in.UpdatedSince, Limit: in.Limit, Offset: in.Offset})
+		page, err := s.deps.Requests.List(ctx, tenantFrom(ctx).ID, request.Filter{States: in.State, Channel: in.Channel,
+			ApplicantType: in.ApplicantType, UpdatedSince: in.UpdatedSince, Limit: in.Limit, Offset: in.Offset, WithTotal: in.IncludeTotal})
 		if err != nil {
 			return nil, err
 		}
 		out := &listRequestsOutput{}
-		out.Body.Total = total
-		out.Body.Items = make([]RequestOut, 0, len(rs))
-		for _, r := range rs {
+		out.Body.HasMore = page.HasMore
+		if page.Total >= 0 {
+			out.Body.Total = &page.Total
+		}
+		out.Body.Items = make([]RequestOut, 0, len(page.Items))
+		for _, r := range page.Items {
 			out.Body.Items = append(out.Body.Items, requestOut(r))
 		}
 		return out, nil

@@ -20,7 +20,7 @@ import (
 	"gongkai/internal/workday"
 )
 
-func newRequests(t *testing.T, d *db.DB) (*request.Service, int64) {
+func newRequests(t testing.TB, d *db.DB) (*request.Service, int64) {
 	t.Helper()
 	ctx := context.Background()
 	now := func() time.Time { return time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC) }
@@ -107,6 +107,56 @@ func TestLettersAreNumberedEscapedAndImmutable(t *testing.T) {
 		ls, err := svc.Letters(ctx, tid, r.ID)
 		if err != nil || len(ls) != 3 {
 			t.Fatalf("letters = %d, %v", len(ls), err)
+		}
+	})
+}
+
+func TestRecomputeAllFollowsTheCalendar(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		svc, tid := newRequests(t, d)
+		ctx := authz.WithActor(context.Background(), authz.System)
+		var ids []int64
+		for _, day := range []string{"2026-02-13", "2026-02-16", "2026-03-02"} {
+			r, _, err := svc.Register(ctx, tid, request.NewRequest{Channel: "in_person", ArrivedOn: workday.MustParseDate(day),
+				Applicant: request.Applicant{Type: "natural_person", Name: "张三", Phone: "1"}, Content: "x"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, r.ID)
+		}
+		cal, err := svc.Calendar(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A calendar service over the same database records a local rest day
+		// on Wed 18 Mar 2026.
+		jc, _ := jobs.New(d, jobs.Options{})
+		az, _ := authz.New(ctx, d)
+		if _, err := calendar.NewService(d, az, jc, time.Now).Set(ctx, workday.MustParseDate("2026-03-18"), false, "地方性假日"); err != nil {
+			t.Fatal(err)
+		}
+		n, err := svc.RecomputeAll(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Received 13 Feb: due 19 Mar -> 20 Mar. Received 16 Feb (Spring
+		// Festival: counts from 24 Feb): due 23 Mar -> 24 Mar. Received 2 Mar:
+		// due 30 Mar -> 31 Mar. All three move.
+		if n != 3 {
+			t.Fatalf("changed %d, want 3 (calendar version was %s)", n, cal.Version())
+		}
+		for i, want := range []string{"2026-03-20", "2026-03-24", "2026-03-31"} {
+			dt, err := svc.Get(ctx, tid, ids[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dt.Request.DueOn.String() != want || dt.Deadline.DueOn.String() != want {
+				t.Errorf("request %d due %s (engine %s), want %s", i, dt.Request.DueOn, dt.Deadline.DueOn, want)
+			}
+		}
+		if n, err := svc.RecomputeAll(ctx); err != nil || n != 0 {
+			t.Fatalf("second recompute changed %d, %v", n, err)
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"gongkai/internal/calendar"
 	"gongkai/internal/db"
 	"gongkai/internal/fault"
+	"gongkai/internal/request/deadline"
 	"gongkai/internal/workday"
 )
 
@@ -24,27 +25,36 @@ type Filter struct {
 	UpdatedSince  time.Time    // for synchronisation by integrators
 	Limit         int          // default 50, at most 500
 	Offset        int
+	// WithTotal also counts every matching request (a full count; the
+	// worklist itself only needs to know whether there is a next page).
+	WithTotal bool
 }
 
-// List returns the bureau's requests, soonest due first (requests without
-// a due date last), and the total matching.
-func (s *Service) List(ctx context.Context, tenantID int64, f Filter) ([]Request, int, error) {
+// Page is one page of requests.
+type Page struct {
+	Items   []Request
+	HasMore bool
+	Total   int // -1 unless Filter.WithTotal
+}
+
+// List returns a page of the bureau's requests, soonest due first (requests
+// without a due date last).
+func (s *Service) List(ctx context.Context, tenantID int64, f Filter) (Page, error) {
+	page := Page{Total: -1}
 	if err := s.authz.Require(ctx, tenantID, "request", "read"); err != nil {
-		return nil, 0, err
+		return page, err
 	}
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
 	if f.Limit < 0 || f.Limit > 500 {
-		return nil, 0, fault.Field("limit", "must be between 1 and 500")
+		return page, fault.Field("limit", "must be between 1 and 500")
 	}
 	if f.Offset < 0 {
-		return nil, 0, fault.Field("offset", "must not be negative")
+		return page, fault.Field("offset", "must not be negative")
 	}
-	var out []Request
-	var total int
 	err := s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewSelect().Model(&out).Where("tenant_id = ?", tenantID)
+		q := tx.NewSelect().Model(&page.Items).Where("tenant_id = ?", tenantID)
 		if len(f.States) > 0 {
 			q = q.Where("state IN (?)", bun.In(f.States))
 		}
@@ -63,11 +73,22 @@ func (s *Service) List(ctx context.Context, tenantID int64, f Filter) ([]Request
 		if !f.UpdatedSince.IsZero() {
 			q = q.Where("updated_at > ?", f.UpdatedSince.UTC())
 		}
-		n, err := q.OrderExpr("due_on IS NULL, due_on, id").Limit(int64(f.Limit)).Offset(int64(f.Offset)).ScanAndCount(ctx)
-		total = int(n)
-		return err
+		if f.WithTotal {
+			n, err := q.Count(ctx)
+			if err != nil {
+				return err
+			}
+			page.Total = int(n)
+		}
+		if err := q.OrderExpr("due_on ASC NULLS LAST, id").Limit(int64(f.Limit + 1)).Offset(int64(f.Offset)).Scan(ctx); err != nil {
+			return err
+		}
+		if len(page.Items) > f.Limit {
+			page.Items, page.HasMore = page.Items[:f.Limit], true
+		}
+		return nil
 	})
-	return out, total, err
+	return page, err
 }
 
 // MaskID shows an identity document number as its first 3 and last 4
@@ -82,7 +103,9 @@ func MaskID(id string) string {
 
 // RecomputeAll recomputes the cached due date of every open or paused
 // request in every bureau against the current calendar, and returns how many
-// changed. It runs after a calendar change (see RecomputeWorker).
+// changed. It runs after a calendar change (see RecomputeWorker): two
+// queries read every running request and its log in order, the pure engine
+// recomputes, and only changed rows are written.
 func (s *Service) RecomputeAll(ctx context.Context) (int, error) {
 	cal, err := s.calendar.Calendar(ctx)
 	if err != nil {
@@ -90,23 +113,41 @@ func (s *Service) RecomputeAll(ctx context.Context) (int, error) {
 	}
 	changed := 0
 	now := s.now().UTC()
+	today := s.today()
 	err = s.db.InTx(ctx, db.AllTenants, func(ctx context.Context, tx bun.Tx) error {
 		var open []Request
-		if err := tx.NewSelect().Model(&open).Where("state IN ('open', 'paused')").Scan(ctx); err != nil {
+		if err := tx.NewSelect().Model(&open).Column("tenant_id", "id", "state", "due_on").
+			Where("state IN ('open', 'paused')").Order("tenant_id", "id").Scan(ctx); err != nil {
 			return err
 		}
+		var evs []Event
+		if err := tx.NewSelect().Model(&evs).ModelTableExpr("request_events AS e").Column("e.tenant_id", "e.request_id", "e.kind", "e.day", "e.days", "e.reason").
+			Join("JOIN requests AS r ON r.tenant_id = e.tenant_id AND r.id = e.request_id").
+			Where("r.state IN ('open', 'paused')").OrderExpr("e.tenant_id, e.request_id, e.id").Scan(ctx); err != nil {
+			return err
+		}
+		log := make([]deadline.Event, 0, 16)
+		j := 0
 		for i := range open {
 			r := &open[i]
-			evs, err := events(ctx, tx, r)
+			log = log[:0]
+			for ; j < len(evs) && (evs[j].TenantID < r.TenantID || evs[j].TenantID == r.TenantID && evs[j].RequestID < r.ID); j++ {
+			}
+			for ; j < len(evs) && evs[j].TenantID == r.TenantID && evs[j].RequestID == r.ID; j++ {
+				log = append(log, deadline.Event{Kind: evs[j].Kind, On: evs[j].Day, Days: evs[j].Days, Reason: evs[j].Reason})
+			}
+			res, err := deadline.ComputeDue(log, s.rules, cal, today)
 			if err != nil {
 				return err
 			}
-			before := r.DueOn
-			if err := s.refreshTx(ctx, tx, cal, r, engineEvents(evs), now); err != nil {
-				return err
+			if res.DueOn.Equal(r.DueOn) && res.State == r.State {
+				continue
 			}
-			if !before.Equal(r.DueOn) {
-				changed++
+			changed++
+			if _, err := tx.NewUpdate().Model((*Request)(nil)).Set("due_on = ?", res.DueOn).Set("state = ?", res.State).
+				Set("calendar_version = ?", cal.Version()).Set("updated_at = ?", now).
+				Where("tenant_id = ? AND id = ?", r.TenantID, r.ID).Exec(ctx); err != nil {
+				return err
 			}
 		}
 		return nil

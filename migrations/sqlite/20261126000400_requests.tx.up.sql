@@ -52,7 +52,12 @@ CREATE TABLE requests (
 
 --bun:split
 
-CREATE INDEX requests_worklist_idx ON requests (tenant_id, state, due_on);
+-- The worklist: running requests of a bureau, soonest due first.
+CREATE INDEX requests_worklist_idx ON requests (tenant_id, due_on, id) WHERE state IN ('open', 'paused');
+
+--bun:split
+
+CREATE INDEX requests_state_idx ON requests (tenant_id, state, id);
 
 --bun:split
 
