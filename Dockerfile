@@ -12,6 +12,6 @@ COPY --from=build /out/gongkai /gongkai
 USER nonroot:nonroot
 ENV GONGKAI_ADDR=:8080 GONGKAI_DATA_DIR=/data
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=3s CMD ["/gongkai", "version"]
+HEALTHCHECK --interval=10s --timeout=5s CMD ["/gongkai", "healthcheck"]
 ENTRYPOINT ["/gongkai"]
 CMD ["serve"]

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
+	"strings"
+	"time"
 	"text/tabwriter"
 
 	"gongkai/internal/app"
@@ -151,5 +154,31 @@ func workdayCmd(args []string, stdout, stderr io.Writer) error {
 
 func versionCmd(stdout io.Writer) error {
 	_, err := fmt.Fprintln(stdout, "gongkai", app.Version)
+	return err
+}
+
+// healthcheckCmd asks a running service whether it is ready (for container
+// health checks, where there is no curl): exit 0 when /readyz answers 200.
+func healthcheckCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	url := "http://127.0.0.1:8080/readyz"
+	if len(args) > 0 {
+		url = args[0]
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("not reachable: %w", err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(res.Body, 1024))
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("not ready (%d): %s", res.StatusCode, strings.TrimSpace(string(body)))
+	}
+	_, err = fmt.Fprint(stdout, string(body))
 	return err
 }

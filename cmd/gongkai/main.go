@@ -26,6 +26,7 @@ Commands:
   tenants list       list provisioned bureaus
   workday add --from DATE --days N [--explain]   add working days to a date
   report generate --tenant SLUG --year 2026 --format html|xlsx|json --out FILE [-- service flags]
+  healthcheck [URL]  exit 0 when the service at URL (default http://127.0.0.1:8080/readyz) is ready
   version            print the version
 
 Run "gongkai <command> --help" for the flags of a command. Every flag can also
@@ -76,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return reportCmd(ctx, rest, stdout, stderr)
 	case "workday":
 		return workdayCmd(rest, stdout, stderr)
+	case "healthcheck":
+		return healthcheckCmd(ctx, rest, stdout)
 	case "version":
 		return versionCmd(stdout)
 	case "help", "-h", "--help":

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"gongkai/internal/apptest"
 	"gongkai/internal/db"
 	"gongkai/internal/dbtest"
 	"gongkai/tenants"
@@ -89,5 +90,17 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestHealthcheck(t *testing.T) {
+	t.Parallel()
+	a := apptest.Boot(t, db.SQLite)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"healthcheck", a.URL() + "/readyz"}, &out, &out); err != nil || !strings.Contains(out.String(), "ready") {
+		t.Fatalf("healthcheck: %v %q", err, out.String())
+	}
+	if err := run(context.Background(), []string{"healthcheck", "http://127.0.0.1:1/readyz"}, &out, &out); err == nil {
+		t.Fatal("healthcheck of nothing succeeded")
 	}
 }
