@@ -26,6 +26,7 @@ import (
 	"gongkai/internal/fault"
 	"gongkai/internal/httpx"
 	"gongkai/internal/identity"
+	"gongkai/internal/inquiry"
 	"gongkai/internal/report"
 	"gongkai/internal/request"
 	"gongkai/internal/workday"
@@ -51,6 +52,8 @@ type Deps struct {
 	Calendar *calendar.Service
 	Reports  *report.Service
 	Appeals  *appeal.Service
+	// Inquiries registers 咨询.
+	Inquiries *inquiry.Service
 }
 
 // commonErrors are the error responses every operation documents.
@@ -79,6 +82,7 @@ func New(deps Deps) *Server {
 	s.registerIdentity()
 	s.registerRequests()
 	s.registerReports()
+	s.registerInquiries()
 	mux.Handle("GET /docs", apidocs.Handler(s.OpenAPIJSON, apidocs.Options{
 		Title: "Gongkai API", SpecURL: "/api/openapi.json", YAMLURL: "/api/openapi.yaml", Lang: "zh-CN",
 	}))

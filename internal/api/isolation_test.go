@@ -166,6 +166,7 @@ func cases(w *world) map[string]opCase {
 		"get-request":              {params: map[string]string{"id": fmt.Sprint(w.aRequestID)}},
 		"act-on-request":           {params: map[string]string{"id": fmt.Sprint(w.aRequestID)}, body: `{"kind":"extended","on":"2026-03-02","days":5,"reason":"需要检索档案"}`},
 		"reply-to-request":         {params: map[string]string{"id": fmt.Sprint(w.aRequestID)}, body: `{"on":"2026-03-02","outcome":"granted","text":"予以公开"}`},
+		"reveal-request-id-number": {params: map[string]string{"id": fmt.Sprint(w.aRequestID)}},
 		"assign-request":           {params: map[string]string{"id": fmt.Sprint(w.aRequestID)}, body: `{"username":"carol"}`},
 		// Public: anyone may apply to any bureau and track by code; not an
 		// isolation breach, so both principals get what the public gets.
@@ -181,6 +182,8 @@ func cases(w *world) map[string]opCase {
 		"list-reports":          {},
 		"download-report":       {params: map[string]string{"year": "2026"}, query: "?format=json"},
 		"set-report-figure":     {params: map[string]string{"year": "2026", "key": "licensing"}, body: `{"value":5,"source":"x"}`},
+		"register-inquiry":      {body: `{"channel":"hotline","topic":"低保申请条件","asked_on":"2026-03-02","answered":true,"satisfaction":5}`},
+		"list-inquiries":        {},
 		"list-appeals":          {},
 		"create-appeal":         {body: `{"case_no":"X-1","body":"营口市人民政府","kind":"reconsideration","filed_on":"2026-03-01"}`},
 		"decide-appeal":         {params: map[string]string{"id": "1"}, body: `{"outcome":"upheld","decided_on":"2026-04-01"}`},

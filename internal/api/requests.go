@@ -65,7 +65,7 @@ type RequestOut struct {
 func requestOut(r request.Request) RequestOut {
 	return RequestOut{ID: r.ID, TrackingCode: r.TrackingCode, Channel: r.Channel, ArrivedOn: r.ArrivedOn, ReceivedOn: r.ReceivedOn,
 		State: r.State, DueOn: r.DueOn, Outcome: r.Outcome, RepliedOn: r.RepliedOn, ApplicantType: r.ApplicantType,
-		ApplicantName: r.ApplicantName, IDNumber: request.MaskID(r.IDNumber), Content: r.Content, HandlerID: r.HandlerID, UpdatedAt: r.UpdatedAt.UTC()}
+		ApplicantName: r.ApplicantName, IDNumber: r.IDMasked, Content: r.Content, HandlerID: r.HandlerID, UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 // EventOut is one entry of a request's log.
@@ -296,6 +296,27 @@ func (s *Server) registerRequests() {
 		}
 		return &struct{ Body TrackingOut }{Body: TrackingOut{TrackingCode: st.TrackingCode, State: st.State, ReceivedOn: st.ReceivedOn, DueOn: st.DueOn,
 			RepliedOn: st.RepliedOn, Outcome: st.Outcome, Reply: st.ReplyText, Explanation: st.Explanation}}, nil
+	})
+	register(s.API, huma.Operation{
+		OperationID: "reveal-request-id-number", Method: http.MethodPost, Path: "/v1/bureaus/{slug}/requests/{id}/reveal-id-number", Summary: "See the full identity number",
+		Description: "Returns the applicant's identity document number unmasked. Only the request's handler or a bureau admin may; every view is recorded in the audit trail.",
+		Tags:        []string{"requests"}, Security: security, Errors: errs,
+	}, func(ctx context.Context, in *requestIDInput) (*struct {
+		Body struct {
+			IDNumber string `json:"id_number"`
+		}
+	}, error) {
+		id, err := s.deps.Requests.RevealID(ctx, tenantFrom(ctx).ID, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		out := &struct {
+			Body struct {
+				IDNumber string `json:"id_number"`
+			}
+		}{}
+		out.Body.IDNumber = id
+		return out, nil
 	})
 	s.registerCalendar()
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gongkai/internal/apptest"
+	"gongkai/internal/audit"
 	"gongkai/internal/dbtest"
 )
 
@@ -162,5 +163,35 @@ func TestCalendarChangeRecomputesRunningDeadlines(t *testing.T) {
 				t.Fatalf("bureau token setting a day: %d", res.StatusCode)
 			}
 		})
+	}
+}
+
+func TestIdentityNumberIsSealedAndRevealedOnlyToTheHandler(t *testing.T) {
+	t.Parallel()
+	w := setup(t, dbtest.Dialects[0])
+	// Stored sealed: the raw column does not hold the number.
+	var raw string
+	if err := w.app.DB.SQL.QueryRow("SELECT id_number FROM requests WHERE id = ?", w.aRequestID).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(raw, "v1:") || strings.Contains(raw, "1234") {
+		t.Fatalf("stored id number %q", raw)
+	}
+	url := fmt.Sprintf("%s/api/v1/bureaus/civil-affairs/requests/%d/reveal-id-number", w.base, w.aRequestID)
+	// The info-officer token is not the handler.
+	if res, body := apptest.Do(t, "POST", url, "", tokenPrincipal("A", w.aToken).header); res.StatusCode != 403 {
+		t.Fatalf("token reveal: %d %s", res.StatusCode, body)
+	}
+	cookie, sess, err := w.app.Identity.Login(context.Background(), "alice", pw, "127.0.0.1", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, body := apptest.Do(t, "POST", url, "", sessionPrincipal("alice", cookie, sess.CSRFToken).header)
+	if res.StatusCode != 200 || !strings.Contains(body, "110101199001011234") {
+		t.Fatalf("bureau admin reveal: %d %s", res.StatusCode, body)
+	}
+	evs, err := w.app.Audit.List(w.systemCtx, audit.Filter{TenantID: w.a, Action: "request.id_revealed"})
+	if err != nil || len(evs) != 1 || evs[0].ActorName != "alice" {
+		t.Fatalf("audit of the reveal: %+v %v", evs, err)
 	}
 }

@@ -29,7 +29,9 @@ import (
 	"gongkai/internal/fault"
 	"gongkai/internal/httpx"
 	"gongkai/internal/identity"
+	"gongkai/internal/inquiry"
 	"gongkai/internal/jobs"
+	"gongkai/internal/pii"
 	"gongkai/internal/portal"
 	"gongkai/internal/report"
 	"gongkai/internal/request"
@@ -78,6 +80,7 @@ type App struct {
 	Requests  *request.Service
 	Appeals   *appeal.Service
 	Reports   *report.Service
+	Inquiries *inquiry.Service
 	API       *api.Server
 	Handler   http.Handler
 
@@ -159,12 +162,26 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}
 
 	a.Calendar = calendar.NewService(a.DB, a.Authz, a.Jobs, opts.Now)
-	a.Requests = request.NewService(a.DB, a.Authz, a.Tenants, a.Calendar, cfg.Location, opts.Now)
+	piiKey := cfg.PIIKey
+	if piiKey == "" && cfg.DatabaseURL != "" {
+		return nil, errors.New("invalid setting pii-key: required with Postgres, so that every instance opens the same sealed values: set GONGKAI_PII_KEY to base64 of 32 random bytes (openssl rand -base64 32)")
+	}
+	if piiKey == "" {
+		if piiKey, err = pii.KeyFile(filepath.Join(cfg.DataDir, "pii.key")); err != nil {
+			return nil, fmt.Errorf("pii key file: %w", err)
+		}
+	}
+	cipher, err := pii.New(piiKey)
+	if err != nil {
+		return nil, fmt.Errorf("invalid setting pii-key: %w", err)
+	}
+	a.Requests = request.NewService(a.DB, a.Authz, a.Tenants, a.Calendar, cipher, cfg.Location, opts.Now)
 	recompute.Service = a.Requests
 	a.Appeals = appeal.NewService(a.DB, a.Authz, a.Requests, opts.Now)
 	a.Reports = report.NewService(a.DB, a.Authz, nil, opts.Now)
+	a.Inquiries = inquiry.NewService(a.DB, a.Authz, opts.Now)
 
-	a.API = api.New(api.Deps{Reports: a.Reports, Appeals: a.Appeals, Requests: a.Requests, Calendar: a.Calendar, Version: Version, Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit})
+	a.API = api.New(api.Deps{Inquiries: a.Inquiries, Reports: a.Reports, Appeals: a.Appeals, Requests: a.Requests, Calendar: a.Calendar, Version: Version, Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit})
 	a.Handler = a.routes()
 	return a, nil
 }

@@ -29,6 +29,7 @@ func Boot(t testing.TB, dialect db.Dialect, modify ...func(*config.Config, *app.
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.AdminPassword = AdminPassword
+	cfg.PIIKey = "dGVzdC1rZXktZm9yLWdvbmdrYWktdGVzdHMtMzJieXQ=" // 32 bytes, tests only
 	cfg.LogLevel = "warn"
 	if dialect == db.Postgres {
 		cfg.DatabaseURL = dbtest.URL(t, dialect)

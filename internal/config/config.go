@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"gongkai/internal/pii"
 )
 
 // Config is every setting of the service. Each field is documented by the
@@ -34,6 +36,7 @@ type Config struct {
 	OTLPEndpoint    string        // OTLP/HTTP endpoint for traces; empty disables export
 	TenantsDir      string        // directory of tenant YAML files; empty means the embedded demo city
 	AdminPassword   string        // initial platform administrator password; generated when empty
+	PIIKey          string        // base64 AES-256 key sealing applicants' ID numbers
 	JobWorkers      int           // concurrent job workers in this process
 	ShutdownTimeout time.Duration // how long a graceful shutdown waits for requests and jobs
 
@@ -71,6 +74,7 @@ var settings = []setting{
 	{"otlp-endpoint", []string{"GONGKAI_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"}, "", "OTLP/HTTP endpoint for traces (http://jaeger:4318); empty exports nothing", str(func(c *Config) *string { return &c.OTLPEndpoint })},
 	{"tenants-dir", []string{"GONGKAI_TENANTS_DIR"}, "", "directory of bureau YAML files applied at start-up; empty uses the built-in demo city", str(func(c *Config) *string { return &c.TenantsDir })},
 	{"admin-password", []string{"GONGKAI_ADMIN_PASSWORD"}, "", "password of the platform administrator created on first start; generated and printed once when empty", str(func(c *Config) *string { return &c.AdminPassword })},
+	{"pii-key", []string{"GONGKAI_PII_KEY"}, "", "base64 of 32 random bytes sealing applicants' identity numbers at rest; with SQLite, generated into the data dir when empty; required with Postgres (every instance needs the same key)", str(func(c *Config) *string { return &c.PIIKey })},
 	{"job-workers", []string{"GONGKAI_JOB_WORKERS"}, "10", "number of concurrent background job workers", func(c *Config, v string) error {
 		var n int
 		if _, err := fmt.Sscanf(v, "%d", &n); err != nil || n < 1 || n > 1000 || fmt.Sprint(n) != v {
@@ -187,6 +191,11 @@ func (c *Config) Validate() error {
 	}
 	if c.AdminPassword != "" && len([]rune(c.AdminPassword)) < 12 {
 		return bad("admin-password", "must be at least 12 characters")
+	}
+	if c.PIIKey != "" {
+		if _, err := pii.New(c.PIIKey); err != nil {
+			return bad("pii-key", "%v", err)
+		}
 	}
 	if c.JobWorkers < 1 {
 		return bad("job-workers", "must be at least 1")

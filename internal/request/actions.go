@@ -256,3 +256,32 @@ func (s *Service) Track(ctx context.Context, code string) (*PublicStatus, error)
 	}
 	return st, nil
 }
+
+// RevealID returns the applicant's identity document number in full. Only
+// the request's handler or a bureau admin may see it, and every view is in
+// the audit trail (个人信息保护法).
+func (s *Service) RevealID(ctx context.Context, tenantID, id int64) (string, error) {
+	if err := s.authz.Require(ctx, tenantID, "request", "write"); err != nil {
+		return "", err
+	}
+	actor, _ := authz.ActorFrom(ctx)
+	admin, err := s.authz.Allowed(ctx, actor, tenantID, "members", "manage")
+	if err != nil {
+		return "", err
+	}
+	var plain string
+	err = s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
+		r, err := get(ctx, tx, tenantID, id)
+		if err != nil {
+			return err
+		}
+		if !admin && (r.HandlerID == nil || *r.HandlerID != actor.UserID || actor.IsToken()) {
+			return fault.New(fault.Forbidden, "only the handler of this request or a bureau admin may see the full identity number")
+		}
+		if plain, err = s.pii.Open(r.IDNumber); err != nil {
+			return fault.Wrap(err, fault.Internal, "cannot open the identity number")
+		}
+		return audit.Record(ctx, tx, s.now(), audit.Entry{TenantID: tenantID, Action: "request.id_revealed", ObjectType: "request", ObjectID: r.TrackingCode})
+	})
+	return plain, err
+}

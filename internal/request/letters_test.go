@@ -14,6 +14,7 @@ import (
 	"gongkai/internal/dbtest"
 	"gongkai/internal/fault"
 	"gongkai/internal/jobs"
+	"gongkai/internal/pii"
 	"gongkai/internal/request"
 	"gongkai/internal/request/deadline"
 	"gongkai/internal/tenant"
@@ -45,7 +46,11 @@ func newRequests(t testing.TB, d *db.DB) (*request.Service, int64) {
 		t.Fatal(err)
 	}
 	cal := calendar.NewService(d, az, jc, now)
-	return request.NewService(d, az, ts, cal, workday.ChinaTime, now), tn.ID
+	cipher, err := pii.New(pii.NewKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return request.NewService(d, az, ts, cal, cipher, workday.ChinaTime, now), tn.ID
 }
 
 func TestLettersAreNumberedEscapedAndImmutable(t *testing.T) {

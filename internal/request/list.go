@@ -91,16 +91,6 @@ func (s *Service) List(ctx context.Context, tenantID int64, f Filter) (Page, err
 	return page, err
 }
 
-// MaskID shows an identity document number as its first 3 and last 4
-// characters, the rest hidden (110***********1234).
-func MaskID(id string) string {
-	r := []rune(id)
-	if len(r) <= 7 {
-		return strings.Repeat("*", len(r))
-	}
-	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
-}
-
 // RecomputeAll recomputes the cached due date of every open or paused
 // request in every bureau against the current calendar, and returns how many
 // changed. It runs after a calendar change (see RecomputeWorker): two
@@ -127,6 +117,7 @@ func (s *Service) RecomputeAll(ctx context.Context) (int, error) {
 			return err
 		}
 		log := make([]deadline.Event, 0, 16)
+		var batch []dueChange
 		j := 0
 		for i := range open {
 			r := &open[i]
@@ -144,15 +135,50 @@ func (s *Service) RecomputeAll(ctx context.Context) (int, error) {
 				continue
 			}
 			changed++
-			if _, err := tx.NewUpdate().Model((*Request)(nil)).Set("due_on = ?", res.DueOn).Set("state = ?", res.State).
-				Set("calendar_version = ?", cal.Version()).Set("updated_at = ?", now).
-				Where("tenant_id = ? AND id = ?", r.TenantID, r.ID).Exec(ctx); err != nil {
-				return err
+			batch = append(batch, dueChange{r.TenantID, r.ID, res.DueOn, res.State})
+			if len(batch) == 500 {
+				if err := s.writeDue(ctx, tx, batch, cal.Version(), now); err != nil {
+					return err
+				}
+				batch = batch[:0]
 			}
 		}
-		return nil
+		return s.writeDue(ctx, tx, batch, cal.Version(), now)
 	})
 	return changed, err
+}
+
+// dueChange is a recomputed deadline to write.
+type dueChange struct {
+	tenantID, id int64
+	due          workday.Date
+	state        string
+}
+
+// writeDue stores recomputed deadlines with one UPDATE ... FROM (VALUES ...)
+// per batch.
+func (s *Service) writeDue(ctx context.Context, tx bun.Tx, batch []dueChange, version string, now time.Time) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	var sb strings.Builder
+	args := make([]any, 0, 4*len(batch)+2)
+	args = append(args, version, now)
+	for i, c := range batch {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("(?, ?, ?, ?)")
+		args = append(args, c.tenantID, c.id, c.due, c.state)
+	}
+	due := "v.column3"
+	if s.db.Dialect == db.Postgres {
+		due = "CAST(v.column3 AS date)"
+	}
+	q := "UPDATE requests SET due_on = " + due + ", state = v.column4, calendar_version = ?, updated_at = ? FROM (VALUES " + sb.String() +
+		") AS v WHERE requests.tenant_id = v.column1 AND requests.id = v.column2"
+	_, err := tx.ExecContext(ctx, q, args...)
+	return err
 }
 
 // RecomputeWorker recomputes running deadlines when the calendar changes.

@@ -18,6 +18,7 @@ import (
 	"gongkai/internal/calendar"
 	"gongkai/internal/db"
 	"gongkai/internal/fault"
+	"gongkai/internal/pii"
 	"gongkai/internal/request/deadline"
 	"gongkai/internal/tenant"
 	"gongkai/internal/workday"
@@ -40,22 +41,25 @@ type Request struct {
 	ApplicantType  string       `bun:",notnull"`
 	ApplicantName  string       `bun:",notnull"`
 	IDDocType      string       `bun:"id_doc_type,notnull"`
-	IDNumber       string       `bun:"id_number,notnull"`
-	Phone          string       `bun:",notnull"`
-	Email          string       `bun:",notnull"`
-	Address        string       `bun:",notnull"`
-	Content        string       `bun:",notnull"`
-	Purpose        string       `bun:",notnull"`
-	Form           string       `bun:",notnull"`
-	Delivery       string       `bun:",notnull"`
-	State          string       `bun:",notnull"`
-	DueOn          workday.Date `bun:",nullzero"`
-	Outcome        string       `bun:",notnull"`
-	OutcomeBasis   string       `bun:",notnull"`
-	Withheld       string       `bun:",notnull"`
-	ReplyText      string       `bun:",notnull"`
-	RepliedOn      workday.Date `bun:",nullzero"`
-	ClosedOn       workday.Date `bun:",nullzero"`
+	// IDNumber is sealed with the PII key (package pii); IDMasked is what
+	// people see.
+	IDNumber     string       `bun:"id_number,notnull"`
+	IDMasked     string       `bun:"id_masked,notnull"`
+	Phone        string       `bun:",notnull"`
+	Email        string       `bun:",notnull"`
+	Address      string       `bun:",notnull"`
+	Content      string       `bun:",notnull"`
+	Purpose      string       `bun:",notnull"`
+	Form         string       `bun:",notnull"`
+	Delivery     string       `bun:",notnull"`
+	State        string       `bun:",notnull"`
+	DueOn        workday.Date `bun:",nullzero"`
+	Outcome      string       `bun:",notnull"`
+	OutcomeBasis string       `bun:",notnull"`
+	Withheld     string       `bun:",notnull"`
+	ReplyText    string       `bun:",notnull"`
+	RepliedOn    workday.Date `bun:",nullzero"`
+	ClosedOn     workday.Date `bun:",nullzero"`
 	// OutcomeOn is the day the request got its outcome (the reply, or the
 	// lapse): the year it counts in for Table 3 of the annual report.
 	OutcomeOn       workday.Date `bun:",nullzero"`
@@ -86,6 +90,7 @@ type Service struct {
 	authz    *authz.Authorizer
 	tenants  *tenant.Service
 	calendar *calendar.Service
+	pii      *pii.Cipher
 	rules    deadline.RuleBook
 	loc      *time.Location
 	now      func() time.Time
@@ -93,8 +98,8 @@ type Service struct {
 
 // NewService returns the request service; loc is the city's time zone, in
 // which "today" is taken.
-func NewService(d *db.DB, az *authz.Authorizer, ts *tenant.Service, cal *calendar.Service, loc *time.Location, now func() time.Time) *Service {
-	return &Service{db: d, authz: az, tenants: ts, calendar: cal, rules: deadline.DefaultRuleBook(), loc: loc, now: now}
+func NewService(d *db.DB, az *authz.Authorizer, ts *tenant.Service, cal *calendar.Service, cipher *pii.Cipher, loc *time.Location, now func() time.Time) *Service {
+	return &Service{db: d, authz: az, tenants: ts, calendar: cal, pii: cipher, rules: deadline.DefaultRuleBook(), loc: loc, now: now}
 }
 
 func (s *Service) today() workday.Date { return workday.FromTime(s.now(), s.loc) }
@@ -219,7 +224,7 @@ func (s *Service) create(ctx context.Context, tenantID int64, in NewRequest) (*R
 	}
 	now := s.now().UTC()
 	r := &Request{TenantID: tenantID, TrackingCode: newTrackingCode(), Channel: in.Channel, ArrivedOn: in.ArrivedOn,
-		ApplicantType: in.Applicant.Type, ApplicantName: in.Applicant.Name, IDDocType: in.Applicant.IDDocType, IDNumber: in.Applicant.IDNumber,
+		ApplicantType: in.Applicant.Type, ApplicantName: in.Applicant.Name, IDDocType: in.Applicant.IDDocType, IDNumber: s.pii.Seal(in.Applicant.IDNumber), IDMasked: pii.Mask(in.Applicant.IDNumber),
 		Phone: in.Applicant.Phone, Email: in.Applicant.Email, Address: in.Applicant.Address, Content: in.Content, Purpose: in.Purpose,
 		Form: in.Form, Delivery: in.Delivery, State: StateSubmitted, CreatedAt: now, UpdatedAt: now}
 	if in.IdempotencyKey != "" {

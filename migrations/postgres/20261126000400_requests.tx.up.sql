@@ -27,6 +27,7 @@ CREATE TABLE requests (
     applicant_name    text NOT NULL,
     id_doc_type       text NOT NULL DEFAULT '',
     id_number         text NOT NULL DEFAULT '',
+    id_masked         text NOT NULL DEFAULT '',
     phone             text NOT NULL DEFAULT '',
     email             text NOT NULL DEFAULT '',
     address           text NOT NULL DEFAULT '',

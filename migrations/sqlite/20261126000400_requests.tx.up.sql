@@ -27,6 +27,7 @@ CREATE TABLE requests (
     applicant_name    TEXT NOT NULL,
     id_doc_type       TEXT NOT NULL DEFAULT '',
     id_number         TEXT NOT NULL DEFAULT '',
+    id_masked         TEXT NOT NULL DEFAULT '',
     phone             TEXT NOT NULL DEFAULT '',
     email             TEXT NOT NULL DEFAULT '',
     address           TEXT NOT NULL DEFAULT '',
