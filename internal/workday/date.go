@@ -26,10 +26,11 @@ type Date struct {
 // error.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
+	d := Date{t.Year(), t.Month(), t.Day()}
+	if err != nil || !d.Valid() {
 		return Date{}, fault.New(fault.Invalid, "invalid date %q: want YYYY-MM-DD, e.g. 2026-02-13", s)
 	}
-	return Date{t.Year(), t.Month(), t.Day()}, nil
+	return d, nil
 }
 
 // MustParseDate is ParseDate for constants in code and tests; it panics on a
