@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"time"
 	"text/tabwriter"
+	"time"
 
 	"gongkai/internal/app"
 	"gongkai/internal/config"

@@ -233,4 +233,3 @@ func demoReports(ctx context.Context, a *app.App, tenantID int64, year int) erro
 	_, err := a.Reports.Draft(ctx, tenantID, year)
 	return err
 }
-
