@@ -26,6 +26,8 @@ Commands:
   tenants list       list provisioned bureaus
   workday add --from DATE --days N [--explain]   add working days to a date
   report generate --tenant SLUG --year 2026 --format html|xlsx|json --out FILE [-- service flags]
+  backup --out FILE  consistent online backup of the SQLite database
+  restore --from FILE  restore a backup into an empty data directory
   seed --demo [--force]  fill the demo city with a year and a half of activity
   healthcheck [URL]  exit 0 when the service at URL (default http://127.0.0.1:8080/readyz) is ready
   version            print the version
@@ -74,6 +76,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrateCmd(ctx, rest, stdout, stderr)
 	case "tenants":
 		return tenantsCmd(ctx, rest, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, rest, stdout, stderr)
+	case "restore":
+		return restoreCmd(rest, stdout, stderr)
 	case "seed":
 		return seedCmd(ctx, rest, stdout, stderr)
 	case "report":

@@ -23,6 +23,7 @@ import (
 	"gongkai/internal/audit"
 	"gongkai/internal/authz"
 	"gongkai/internal/calendar"
+	"gongkai/internal/catalog"
 	"gongkai/internal/fault"
 	"gongkai/internal/httpx"
 	"gongkai/internal/identity"
@@ -54,6 +55,8 @@ type Deps struct {
 	Appeals  *appeal.Service
 	// Inquiries registers 咨询.
 	Inquiries *inquiry.Service
+	// Catalog is the disclosure catalog (catalog operations, catalog.go).
+	Catalog *catalog.Service
 }
 
 // commonErrors are the error responses every operation documents.
@@ -83,6 +86,9 @@ func New(deps Deps) *Server {
 	s.registerRequests()
 	s.registerReports()
 	s.registerInquiries()
+	if deps.Catalog != nil { // catalog operations (catalog.go)
+		s.registerCatalog()
+	}
 	mux.Handle("GET /docs", apidocs.Handler(s.OpenAPIJSON, apidocs.Options{
 		Title: "Gongkai API", SpecURL: "/api/openapi.json", YAMLURL: "/api/openapi.yaml", Lang: "zh-CN",
 	}))

@@ -97,10 +97,12 @@ type tokenDeleteInput struct {
 
 type auditInput struct {
 	Slug string `path:"slug" doc:"Slug of the bureau"`
-	auditQuery
+	AuditQuery
 }
 
-type auditQuery struct {
+// AuditQuery filters the audit trail (exported so huma reads its fields
+// when embedded).
+type AuditQuery struct {
 	Actor    string    `query:"actor" doc:"Only events of this actor (subject or name)"`
 	Action   string    `query:"action" doc:"Only events with this action, e.g. member.roles_set"`
 	From     time.Time `query:"from" doc:"Only events at or after this time"`
@@ -253,7 +255,7 @@ func (s *Server) registerIdentity() {
 		Description: "The bureau's audit events, newest first, with cursor pagination.",
 		Tags:        []string{"audit"}, Security: security, Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound},
 	}, func(ctx context.Context, in *auditInput) (*auditOutput, error) {
-		q := in.auditQuery
+		q := in.AuditQuery
 		evs, err := s.deps.Audit.List(ctx, audit.Filter{TenantID: tenantFrom(ctx).ID, Actor: q.Actor, Action: q.Action, From: q.From, To: q.To, Limit: q.Limit, BeforeID: q.BeforeID})
 		if err != nil {
 			return nil, err
@@ -265,7 +267,7 @@ func (s *Server) registerIdentity() {
 		OperationID: "list-audit-events", Method: http.MethodGet, Path: "/v1/audit-events", Summary: "Audit trail of every bureau",
 		Description: "Every audit event, newest first: for the city overseer and the platform admin.",
 		Tags:        []string{"audit"}, Security: security, Errors: []int{http.StatusUnauthorized, http.StatusForbidden},
-	}, func(ctx context.Context, in *auditQuery) (*auditOutput, error) {
+	}, func(ctx context.Context, in *AuditQuery) (*auditOutput, error) {
 		evs, err := s.deps.Audit.List(ctx, audit.Filter{Actor: in.Actor, Action: in.Action, From: in.From, To: in.To, Limit: in.Limit, BeforeID: in.BeforeID})
 		if err != nil {
 			return nil, err

@@ -48,6 +48,8 @@ type world struct {
 	aTokenID           int64
 	aRequestID         int64
 	aTracking          string
+	// Catalog (catalog.go): a draft and a published item of A.
+	aItemDraft, aItemPublished int64
 }
 
 const pw = "Correct-Horse-9-Battery"
@@ -107,6 +109,7 @@ func setup(t *testing.T, dialect db.Dialect) *world {
 		t.Fatal(err)
 	}
 	w.aRequestID, w.aTracking = reg.ID, reg.TrackingCode
+	setupCatalog(t, w, aliceCtx) // catalog (catalog.go)
 	return w
 }
 
@@ -188,6 +191,25 @@ func cases(w *world) map[string]opCase {
 		"create-appeal":         {body: `{"case_no":"X-1","body":"营口市人民政府","kind":"reconsideration","filed_on":"2026-03-01"}`},
 		"decide-appeal":         {params: map[string]string{"id": "1"}, body: `{"outcome":"upheld","decided_on":"2026-04-01"}`},
 		"set-calendar-day":      {crossTenant: true, wantB: 403, params: map[string]string{"day": "2026-12-31"}, body: `{"working":false,"reason":"test"}`},
+
+		// Catalog (catalog.go): staff operations on A's items; public reads
+		// of A's published catalog are open to everyone.
+		"list-catalog-categories":        {crossTenant: true, public: true, wantB: 200},
+		"add-catalog-category":           {body: `{"code":"functions.sub","name":"子类"}`},
+		"rename-catalog-category":        {params: map[string]string{"code": "functions"}, body: `{"name":"机构职能信息"}`},
+		"delete-catalog-category":        {params: map[string]string{"code": "annual_report"}},
+		"create-catalog-item":            {body: catalogItemBody},
+		"list-catalog-items":             {query: "?q=养老"},
+		"get-catalog-item":               {params: map[string]string{"id": fmt.Sprint(w.aItemDraft)}},
+		"update-catalog-item":            {params: map[string]string{"id": fmt.Sprint(w.aItemDraft)}, body: catalogItemBody},
+		"delete-catalog-item":            {params: map[string]string{"id": fmt.Sprint(w.aItemDraft)}},
+		"transition-catalog-item":        {params: map[string]string{"id": fmt.Sprint(w.aItemDraft)}, body: `{"action":"submit","comment":"请审查"}`},
+		"revise-catalog-item":            {params: map[string]string{"id": fmt.Sprint(w.aItemPublished)}},
+		"list-catalog-publication-risks": {},
+		"import-catalog-items":           {body: `{"items":[` + strings.Replace(catalogItemBody, "{", `{"external_id":"iso-1",`, 1) + `]}`},
+		"export-catalog-items":           {query: "?format=json"},
+		"search-public-catalog":          {crossTenant: true, public: true, wantB: 200, query: "?q=养老"},
+		"get-public-catalog-item":        {crossTenant: true, public: true, wantB: 200, params: map[string]string{"key": fmt.Sprint(w.aItemPublished)}},
 	}
 }
 
@@ -244,6 +266,7 @@ func snapshot(t *testing.T, w *world) string {
 	for _, tk := range toks {
 		fmt.Fprintf(&b, "token %s %s revoked=%v\n", tk.Prefix, tk.Role, tk.RevokedAt != nil)
 	}
+	fmt.Fprint(&b, catalogSnapshot(t, w)) // catalog (catalog.go)
 	return b.String()
 }
 

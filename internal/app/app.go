@@ -23,6 +23,7 @@ import (
 	"gongkai/internal/audit"
 	"gongkai/internal/authz"
 	"gongkai/internal/calendar"
+	"gongkai/internal/catalog"
 	"gongkai/internal/config"
 	"gongkai/internal/console"
 	"gongkai/internal/db"
@@ -81,6 +82,7 @@ type App struct {
 	Appeals   *appeal.Service
 	Reports   *report.Service
 	Inquiries *inquiry.Service
+	Catalog   *catalog.Service // the disclosure catalog (政府信息公开目录)
 	API       *api.Server
 	Handler   http.Handler
 
@@ -177,13 +179,49 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}
 	a.Requests = request.NewService(a.DB, a.Authz, a.Tenants, a.Calendar, cipher, cfg.Location, opts.Now)
 	recompute.Service = a.Requests
+	// Catalog: the service, and each bureau's category tree seeded from its
+	// kind's template at provisioning (idempotent).
+	if a.Catalog, err = catalog.NewService(a.DB, a.Authz, a.Tenants, a.Calendar, opts.Now); err != nil {
+		return nil, err
+	}
+	if opts.Provision {
+		if err := a.seedCatalogs(ctx); err != nil {
+			return nil, err
+		}
+	}
 	a.Appeals = appeal.NewService(a.DB, a.Authz, a.Requests, opts.Now)
-	a.Reports = report.NewService(a.DB, a.Authz, nil, opts.Now)
+	a.Reports = report.NewService(a.DB, a.Authz, catalogDocuments{a.Catalog}, opts.Now) // Table 2 document counts from the catalog
 	a.Inquiries = inquiry.NewService(a.DB, a.Authz, opts.Now)
 
-	a.API = api.New(api.Deps{Inquiries: a.Inquiries, Reports: a.Reports, Appeals: a.Appeals, Requests: a.Requests, Calendar: a.Calendar, Version: Version, Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit})
+	a.API = api.New(api.Deps{Catalog: a.Catalog, Inquiries: a.Inquiries, Reports: a.Reports, Appeals: a.Appeals, Requests: a.Requests, Calendar: a.Calendar, Version: Version, Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit})
 	a.Handler = a.routes()
 	return a, nil
+}
+
+// catalogDocuments gives the annual report its Table 2 document counts from
+// the catalog (report.DocumentCounter).
+type catalogDocuments struct{ c *catalog.Service }
+
+// DocumentCounts implements report.DocumentCounter.
+func (d catalogDocuments) DocumentCounts(ctx context.Context, tenantID int64, year int) (rules, normative report.DocumentStats, err error) {
+	r, n, err := d.c.DocumentCounts(ctx, tenantID, year)
+	return report.DocumentStats(r), report.DocumentStats(n), err
+}
+
+// seedCatalogs stores the category tree of every bureau that has none yet
+// (catalog.Service.SeedCategories).
+func (a *App) seedCatalogs(ctx context.Context) error {
+	ts, err := a.Tenants.List(ctx)
+	if err != nil {
+		return err
+	}
+	sys := authz.WithActor(ctx, authz.System)
+	for _, t := range ts {
+		if _, err := a.Catalog.SeedCategories(sys, t.ID); err != nil {
+			return fmt.Errorf("seed catalog categories of %s: %w", t.Slug, err)
+		}
+	}
+	return nil
 }
 
 // provision applies the tenant files and creates the platform administrator.
@@ -238,7 +276,7 @@ func (a *App) routes() http.Handler {
 		Authz: a.Authz, Identity: a.Identity, Audit: a.Audit, Log: a.Log, Now: a.opts.Now})
 	mux.Handle("/console/", otelhttp.NewHandler(consoleHandler, "console",
 		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter)))
-	portalHandler := otelhttp.NewHandler(portal.New(portal.Deps{Tenants: a.Tenants, Requests: a.Requests, Reports: a.Reports, Log: a.Log, Now: a.opts.Now}), "portal",
+	portalHandler := otelhttp.NewHandler(portal.New(portal.Deps{Catalog: a.Catalog, Tenants: a.Tenants, Requests: a.Requests, Reports: a.Reports, Log: a.Log, Now: a.opts.Now}), "portal",
 		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter))
 	mux.Handle("/", portalHandler)
 	return httpx.Chain(mux, a.Log, httpx.SecurityOptions{HTTPS: a.Config.SecureCookies()}, 10<<20)

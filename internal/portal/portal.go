@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"gongkai/internal/catalog"
 	"gongkai/internal/fault"
 	"gongkai/internal/httpx"
 	"gongkai/internal/report"
@@ -33,6 +34,9 @@ type Deps struct {
 	Reports  *report.Service
 	Log      *slog.Logger
 	Now      func() time.Time
+
+	// Catalog serves the public catalog pages (catalog.go).
+	Catalog *catalog.Service
 }
 
 // Crumb is one step of the breadcrumb trail.
@@ -77,6 +81,9 @@ func New(deps Deps) http.Handler {
 	mux.HandleFunc("GET /track", h.serveTrack)
 	mux.HandleFunc("GET /b/{slug}/reports", h.serveReports)
 	mux.HandleFunc("GET /b/{slug}/reports/{year}", h.serveReport)
+	if deps.Catalog != nil { // public catalog pages (catalog.go)
+		h.registerCatalog(mux)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, fault.New(fault.NotFound, "page not found"))
 	})

@@ -109,8 +109,8 @@ ALTER TABLE api_tokens FORCE ROW LEVEL SECURITY;
 --bun:split
 
 CREATE POLICY tenant_isolation ON api_tokens
-    USING (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
-    WITH CHECK (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+    USING ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint))
+    WITH CHECK ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint));
 
 --bun:split
 
@@ -123,5 +123,5 @@ ALTER TABLE audit_events FORCE ROW LEVEL SECURITY;
 --bun:split
 
 CREATE POLICY tenant_isolation ON audit_events
-    USING (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
-    WITH CHECK (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+    USING ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint))
+    WITH CHECK ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint));

@@ -97,8 +97,8 @@ ALTER TABLE requests FORCE ROW LEVEL SECURITY;
 --bun:split
 
 CREATE POLICY tenant_isolation ON requests
-    USING (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
-    WITH CHECK (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+    USING ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint))
+    WITH CHECK ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint));
 
 --bun:split
 
@@ -111,5 +111,5 @@ ALTER TABLE request_events FORCE ROW LEVEL SECURITY;
 --bun:split
 
 CREATE POLICY tenant_isolation ON request_events
-    USING (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
-    WITH CHECK (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+    USING ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint))
+    WITH CHECK ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint));

@@ -101,8 +101,8 @@ ALTER TABLE appeals FORCE ROW LEVEL SECURITY;
 --bun:split
 
 CREATE POLICY tenant_isolation ON appeals
-    USING (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
-    WITH CHECK (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+    USING ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint))
+    WITH CHECK ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint));
 
 --bun:split
 
@@ -115,8 +115,8 @@ ALTER TABLE inquiries FORCE ROW LEVEL SECURITY;
 --bun:split
 
 CREATE POLICY tenant_isolation ON inquiries
-    USING (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
-    WITH CHECK (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+    USING ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint))
+    WITH CHECK ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint));
 
 --bun:split
 
@@ -129,8 +129,8 @@ ALTER TABLE report_figures FORCE ROW LEVEL SECURITY;
 --bun:split
 
 CREATE POLICY tenant_isolation ON report_figures
-    USING (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
-    WITH CHECK (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+    USING ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint))
+    WITH CHECK ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint));
 
 --bun:split
 
@@ -143,8 +143,8 @@ ALTER TABLE report_adjustments FORCE ROW LEVEL SECURITY;
 --bun:split
 
 CREATE POLICY tenant_isolation ON report_adjustments
-    USING (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
-    WITH CHECK (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+    USING ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint))
+    WITH CHECK ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint));
 
 --bun:split
 
@@ -157,5 +157,5 @@ ALTER TABLE reports FORCE ROW LEVEL SECURITY;
 --bun:split
 
 CREATE POLICY tenant_isolation ON reports
-    USING (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
-    WITH CHECK (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+    USING ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint))
+    WITH CHECK ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint));

@@ -63,8 +63,8 @@ ALTER TABLE letters FORCE ROW LEVEL SECURITY;
 --bun:split
 
 CREATE POLICY tenant_isolation ON letters
-    USING (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
-    WITH CHECK (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+    USING ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint))
+    WITH CHECK ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint));
 
 --bun:split
 
@@ -77,8 +77,8 @@ ALTER TABLE letter_sequences FORCE ROW LEVEL SECURITY;
 --bun:split
 
 CREATE POLICY tenant_isolation ON letter_sequences
-    USING (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
-    WITH CHECK (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+    USING ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint))
+    WITH CHECK ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint));
 
 --bun:split
 
@@ -91,5 +91,5 @@ ALTER TABLE letter_templates FORCE ROW LEVEL SECURITY;
 --bun:split
 
 CREATE POLICY tenant_isolation ON letter_templates
-    USING (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)
-    WITH CHECK (current_setting('app.all_tenants', true) = 'on' OR tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint);
+    USING ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint))
+    WITH CHECK ((SELECT current_setting('app.all_tenants', true)) = 'on' OR tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint));

@@ -1,0 +1,157 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/uptrace/bun"
+
+	"gongkai/internal/db"
+	"gongkai/internal/dbtest"
+)
+
+// benchItems is the size of the bureau's catalog in the benchmarks.
+const benchItems = 10_000
+
+// BenchmarkCatalog measures the public list and search, the staff list, the
+// item page, and index number allocation on a bureau with 10,000 published
+// items (and another bureau with as many, so the tenant filter is real), on
+// both databases. Run with
+//
+//	go test ./internal/catalog/ -run '^$' -bench Catalog -benchtime 2s
+func BenchmarkCatalog(b *testing.B) {
+	for _, dialect := range dbtest.Dialects {
+		b.Run(string(dialect), func(b *testing.B) {
+			f := benchFixture(b, dialect)
+			ctx := context.Background()
+			a := f.a.ID
+			search := func(q Query) func(b *testing.B) {
+				return func(b *testing.B) {
+					for b.Loop() {
+						res, err := f.svc.PublicSearch(ctx, a, q)
+						if err != nil || res.Total == 0 {
+							b.Fatalf("%v %v", err, res)
+						}
+					}
+				}
+			}
+			b.Run("public-search/养老", search(Query{Q: "养老"}))
+			b.Run("public-search/养老+〔2025〕", search(Query{Q: "养老 〔2025〕"}))
+			b.Run("public-search/rare-doc-no", search(Query{Q: "〔2025〕9999号"}))
+			b.Run("public-list/page-1", search(Query{}))
+			b.Run("public-list/page-100", search(Query{Page: 100}))
+			b.Run("public-list/category+year", search(Query{Category: "elderly_care", Year: 2025}))
+			b.Run("staff-list/page-1", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := f.svc.List(f.viewer, a, Query{}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("public-item/by-index", func(b *testing.B) {
+				key := fmt.Sprintf("%s/2025-%05d", f.a.CreditCode, 4242)
+				for b.Loop() {
+					if _, err := f.svc.PublicItem(ctx, a, key); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("public-search/养老/32-clients", func(b *testing.B) {
+				var mu sync.Mutex
+				var lat []time.Duration
+				b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0))) // 32 clients
+				b.RunParallel(func(pb *testing.PB) {
+					var mine []time.Duration
+					for pb.Next() {
+						t0 := time.Now()
+						if _, err := f.svc.PublicSearch(ctx, a, Query{Q: "养老"}); err != nil {
+							b.Error(err)
+							return
+						}
+						mine = append(mine, time.Since(t0))
+					}
+					mu.Lock()
+					lat = append(lat, mine...)
+					mu.Unlock()
+				})
+				reportPercentiles(b, lat)
+			})
+			b.Run("index-allocation", func(b *testing.B) {
+				for b.Loop() {
+					err := f.d.InTx(ctx, db.Tenant(a), func(ctx context.Context, tx bun.Tx) error {
+						_, err := f.svc.nextIndexSeq(ctx, tx, a, 2027)
+						return err
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("publish-workflow", func(b *testing.B) {
+				in := input("基准测试发布")
+				for b.Loop() {
+					f.mustPublish(b, in)
+				}
+			})
+		})
+	}
+}
+
+// benchFixture is a fixture whose bureaus A and B hold 10,000 published
+// items each, with planner statistics gathered as a production database
+// would have them (ANALYZE; on Postgres as the owner, with VACUUM so that
+// index-only scans work).
+func benchFixture(b *testing.B, dialect db.Dialect) *fixture {
+	u := dbtest.URL(b, dialect)
+	opts := db.Options{URL: u}
+	if dialect == db.SQLite {
+		opts = db.Options{Path: u}
+	}
+	d, err := db.Open(context.Background(), opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(d.Close)
+	if dialect == db.SQLite {
+		if _, err := d.Migrate(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	f := fixtureOn(b, d)
+	bulkPublished(b, f, f.a, benchItems)
+	bulkPublished(b, f, f.b, benchItems)
+	if dialect == db.SQLite {
+		if _, err := d.SQL.Exec("ANALYZE"); err != nil {
+			b.Fatal(err)
+		}
+		return f
+	}
+	conn, err := pgx.Connect(context.Background(), dbtest.AdminURL(u))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), "VACUUM ANALYZE catalog_items"); err != nil {
+		b.Fatal(err)
+	}
+	return f
+}
+
+// reportPercentiles reports the p50 and p95 latency of lat in milliseconds.
+func reportPercentiles(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	slices.Sort(lat)
+	at := func(p float64) float64 {
+		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(at(0.50), "p50-ms")
+	b.ReportMetric(at(0.95), "p95-ms")
+}
