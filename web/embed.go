@@ -13,3 +13,9 @@ var Templates embed.FS
 //
 //go:embed static/*
 var Static embed.FS
+
+// I18n holds the console's message catalogs, one JSON file a locale
+// (zh-CN.json, en.json), key -> text.
+//
+//go:embed i18n/*.json
+var I18n embed.FS

@@ -194,7 +194,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	a.Inquiries = inquiry.NewService(a.DB, a.Authz, opts.Now)
 
 	a.API = api.New(api.Deps{Catalog: a.Catalog, Inquiries: a.Inquiries, Reports: a.Reports, Appeals: a.Appeals, Requests: a.Requests, Calendar: a.Calendar, Version: Version, Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit})
-	a.Handler = a.routes()
+	consoleHandler, err := console.New(console.Deps{BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies(), Location: cfg.Location,
+		Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit, Requests: a.Requests, Catalog: a.Catalog,
+		Reports: a.Reports, Log: a.Log, Now: opts.Now})
+	if err != nil {
+		return nil, fmt.Errorf("console: %w", err)
+	}
+	a.Handler = a.routes(consoleHandler)
 	return a, nil
 }
 
@@ -250,7 +256,7 @@ func (a *App) provision(ctx context.Context) error {
 }
 
 // routes builds the root handler.
-func (a *App) routes() http.Handler {
+func (a *App) routes(consoleHandler http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -272,8 +278,6 @@ func (a *App) routes() http.Handler {
 		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter),
 		otelhttp.WithPropagators(a.Telemetry.Propagator))
 	mux.Handle("/api/", http.StripPrefix("/api", apiHandler))
-	consoleHandler := console.New(console.Deps{BaseURL: a.Config.BaseURL, SecureCookies: a.Config.SecureCookies(), Tenants: a.Tenants,
-		Authz: a.Authz, Identity: a.Identity, Audit: a.Audit, Log: a.Log, Now: a.opts.Now})
 	mux.Handle("/console/", otelhttp.NewHandler(consoleHandler, "console",
 		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter)))
 	portalHandler := otelhttp.NewHandler(portal.New(portal.Deps{Catalog: a.Catalog, Tenants: a.Tenants, Requests: a.Requests, Reports: a.Reports, Log: a.Log, Now: a.opts.Now}), "portal",

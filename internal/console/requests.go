@@ -1,0 +1,241 @@
+package console
+
+import (
+	"html/template"
+	"net/http"
+	"strconv"
+
+	"gongkai/internal/fault"
+	"gongkai/internal/request"
+	"gongkai/internal/request/deadline"
+	"gongkai/internal/workday"
+)
+
+type worklistRow struct {
+	request.Request
+	DaysLeft int
+	Overdue  bool
+}
+
+type worklistData struct {
+	Rows           []worklistRow
+	State, Channel string
+	Offset         int
+	NextOffset     int
+	HasMore        bool
+	Today          workday.Date
+	States         []string
+	Channels       []request.Channel
+	CanWrite       bool
+}
+
+const worklistPage = 50
+
+func (h *handler) requests(w http.ResponseWriter, r *http.Request, p *page) {
+	p.Active = "requests"
+	q := r.URL.Query()
+	d := worklistData{State: q.Get("state"), Channel: q.Get("channel"), Today: workday.FromTime(h.deps.Now(), h.deps.Location),
+		States: []string{"submitted", "open", "paused", "replied", "closed", "lapsed"}, Channels: request.Channels, CanWrite: p.Can("request", "write")}
+	d.Offset, _ = strconv.Atoi(q.Get("offset"))
+	f := request.Filter{Channel: d.Channel, Limit: worklistPage, Offset: max(0, d.Offset)}
+	switch d.State {
+	case "":
+		f.States = []string{"submitted", "open", "paused"}
+	case "all":
+	default:
+		f.States = []string{d.State}
+	}
+	page, err := h.deps.Requests.List(r.Context(), p.Bureau.ID, f)
+	if err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	cal, err := h.deps.Requests.Calendar(r.Context())
+	if err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	for _, rq := range page.Items {
+		row := worklistRow{Request: rq}
+		if (rq.State == "open" || rq.State == "paused") && !rq.DueOn.IsZero() {
+			if n, err := cal.WorkingDaysBetween(d.Today, rq.DueOn); err == nil {
+				row.DaysLeft = n
+			}
+			row.Overdue = rq.DueOn.Before(d.Today)
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	d.HasMore, d.NextOffset = page.HasMore, d.Offset+worklistPage
+	p.Data = d
+	h.render(w, r, http.StatusOK, "requests", p)
+}
+
+type requestForm struct {
+	Channel, ArrivedOn, ConfirmedOn, ApplicantType, Name, IDDocType, IDNumber, Phone, Email, Address, Content, Purpose string
+}
+
+type newRequestData struct {
+	Form           requestForm
+	Channels       []request.Channel
+	ApplicantTypes []struct{ Code, Label string }
+}
+
+func (h *handler) newRequestForm(w http.ResponseWriter, r *http.Request, p *page) {
+	p.Active = "requests"
+	p.Title = p.T("requests.new")
+	today := workday.FromTime(h.deps.Now(), h.deps.Location)
+	p.Data = newRequestData{Form: requestForm{Channel: "in_person", ArrivedOn: today.String(), ApplicantType: "natural_person"},
+		Channels: request.Channels, ApplicantTypes: request.ApplicantTypes}
+	h.render(w, r, http.StatusOK, "request_new", p)
+}
+
+func parseDate(s string) workday.Date {
+	d, _ := workday.ParseDate(s)
+	return d
+}
+
+func (h *handler) registerRequest(w http.ResponseWriter, r *http.Request, p *page) {
+	f := requestForm{}
+	for name, dst := range map[string]*string{"channel": &f.Channel, "arrived_on": &f.ArrivedOn, "confirmed_on": &f.ConfirmedOn,
+		"applicant_type": &f.ApplicantType, "name": &f.Name, "id_doc_type": &f.IDDocType, "id_number": &f.IDNumber, "phone": &f.Phone,
+		"email": &f.Email, "address": &f.Address, "content": &f.Content, "purpose": &f.Purpose} {
+		*dst = r.PostFormValue(name)
+	}
+	rq, _, err := h.deps.Requests.Register(r.Context(), p.Bureau.ID, request.NewRequest{Channel: f.Channel, ArrivedOn: parseDate(f.ArrivedOn),
+		ConfirmedOn: parseDate(f.ConfirmedOn), Content: f.Content, Purpose: f.Purpose,
+		Applicant: request.Applicant{Type: f.ApplicantType, Name: f.Name, IDDocType: f.IDDocType, IDNumber: f.IDNumber, Phone: f.Phone, Email: f.Email, Address: f.Address}})
+	if err == nil {
+		h.flash(w, r, "/console/requests/"+strconv.FormatInt(rq.ID, 10), p.T("requests.registered"))
+		return
+	}
+	if !formErrors(p, err) {
+		h.fail(w, r, p, err)
+		return
+	}
+	p.Active, p.Title = "requests", p.T("requests.new")
+	p.Data = newRequestData{Form: f, Channels: request.Channels, ApplicantTypes: request.ApplicantTypes}
+	h.render(w, r, fault.HTTPStatus(err), "request_new", p)
+}
+
+type requestDetailData struct {
+	Detail      *request.Detail
+	Letters     []request.Letter
+	Outcome     string
+	Allowed     []string
+	Outcomes    []request.Outcome
+	LetterKinds []struct{ Code, Title string }
+	Today       workday.Date
+	CanWrite    bool
+}
+
+func (h *handler) loadRequest(w http.ResponseWriter, r *http.Request, p *page) (*requestDetailData, bool) {
+	p.Active = "requests"
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.fail(w, r, p, fault.New(fault.NotFound, "request not found"))
+		return nil, false
+	}
+	dt, err := h.deps.Requests.Get(r.Context(), p.Bureau.ID, id)
+	if err != nil {
+		h.fail(w, r, p, err)
+		return nil, false
+	}
+	ls, err := h.deps.Requests.Letters(r.Context(), p.Bureau.ID, id)
+	if err != nil {
+		h.fail(w, r, p, err)
+		return nil, false
+	}
+	d := &requestDetailData{Detail: dt, Letters: ls, Outcomes: request.Outcomes, LetterKinds: request.LetterKinds,
+		Today: workday.FromTime(h.deps.Now(), h.deps.Location), CanWrite: p.Can("request", "write")}
+	if o, ok := request.OutcomeByCode(dt.Request.Outcome); ok {
+		d.Outcome = o.Group + o.Row
+	}
+	for _, k := range dt.Allowed {
+		if k != deadline.Replied {
+			d.Allowed = append(d.Allowed, string(k))
+		}
+	}
+	p.Title = dt.Request.TrackingCode
+	p.Crumbs = []crumb{{Name: p.T("nav.requests"), URL: "/console/requests"}, {Name: dt.Request.TrackingCode}}
+	return d, true
+}
+
+func (h *handler) requestDetail(w http.ResponseWriter, r *http.Request, p *page) {
+	d, ok := h.loadRequest(w, r, p)
+	if !ok {
+		return
+	}
+	p.Data = d
+	h.render(w, r, http.StatusOK, "request", p)
+}
+
+// afterForm shows the request again with the errors of a failed form.
+func (h *handler) afterForm(w http.ResponseWriter, r *http.Request, p *page, err error) {
+	if err == nil {
+		h.flash(w, r, "/console/requests/"+r.PathValue("id"), p.T("requests.done"))
+		return
+	}
+	d, ok := h.loadRequest(w, r, p)
+	if !ok {
+		return
+	}
+	if !formErrors(p, err) {
+		if fault.HTTPStatus(err) >= 500 || fault.Is(err, fault.NotFound) {
+			h.fail(w, r, p, err)
+			return
+		}
+		p.General = fault.MessageOf(err)
+	}
+	p.Data = d
+	h.render(w, r, fault.HTTPStatus(err), "request", p)
+}
+
+func (h *handler) requestID(r *http.Request) int64 {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id
+}
+
+func (h *handler) actOnRequest(w http.ResponseWriter, r *http.Request, p *page) {
+	days, _ := strconv.Atoi(r.PostFormValue("days"))
+	_, err := h.deps.Requests.Act(r.Context(), p.Bureau.ID, h.requestID(r), request.Action{Kind: deadline.EventKind(r.PostFormValue("kind")),
+		On: parseDate(r.PostFormValue("on")), Days: days, Reason: r.PostFormValue("reason")})
+	h.afterForm(w, r, p, err)
+}
+
+func (h *handler) replyToRequest(w http.ResponseWriter, r *http.Request, p *page) {
+	_, err := h.deps.Requests.Reply(r.Context(), p.Bureau.ID, h.requestID(r), request.Reply{On: parseDate(r.PostFormValue("on")),
+		Outcome: r.PostFormValue("outcome"), Basis: r.PostFormValue("basis"), Withheld: r.PostFormValue("withheld"), Text: r.PostFormValue("text")})
+	h.afterForm(w, r, p, err)
+}
+
+func (h *handler) issueLetter(w http.ResponseWriter, r *http.Request, p *page) {
+	_, err := h.deps.Requests.IssueLetter(r.Context(), p.Bureau.ID, h.requestID(r), r.PostFormValue("kind"), parseDate(r.PostFormValue("sent_on")), r.PostFormValue("delivery"))
+	h.afterForm(w, r, p, err)
+}
+
+type letterData struct {
+	Letter request.Letter
+	Back   string
+}
+
+// Body is the letter as sent: HTML built by the request service, in which
+// every template and data value is escaped.
+func (d letterData) Body() template.HTML { return template.HTML(d.Letter.BodyHTML) } //nolint:gosec // escaped when the letter was made
+
+func (h *handler) printLetter(w http.ResponseWriter, r *http.Request, p *page) {
+	ls, err := h.deps.Requests.Letters(r.Context(), p.Bureau.ID, h.requestID(r))
+	if err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("letter"), 10, 64)
+	for _, l := range ls {
+		if l.ID == id {
+			p.Active, p.Title = "requests", l.DocNo
+			p.Data = letterData{Letter: l, Back: "/console/requests/" + r.PathValue("id")}
+			h.render(w, r, http.StatusOK, "letter", p)
+			return
+		}
+	}
+	h.fail(w, r, p, fault.New(fault.NotFound, "letter not found"))
+}
