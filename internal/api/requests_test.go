@@ -195,3 +195,18 @@ func TestIdentityNumberIsSealedAndRevealedOnlyToTheHandler(t *testing.T) {
 		t.Fatalf("audit of the reveal: %+v %v", evs, err)
 	}
 }
+
+func TestRefusedAuthorizationIsAudited(t *testing.T) {
+	t.Parallel()
+	w := setup(t, dbtest.Dialects[0])
+	// The info-officer token may not manage members.
+	res, _ := apptest.Do(t, "POST", w.base+"/api/v1/bureaus/civil-affairs/members", `{"username":"eve","display_name":"E","password":"`+pw+`","roles":["viewer"]}`,
+		withJSON(tokenPrincipal("A", w.aToken).header))
+	if res.StatusCode != 403 {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	evs, err := w.app.Audit.List(w.systemCtx, audit.Filter{TenantID: w.a, Action: "authz.denied"})
+	if err != nil || len(evs) == 0 || evs[0].ObjectType != "members" || !strings.Contains(evs[0].ActorName, "city portal") {
+		t.Fatalf("denied events: %+v %v", evs, err)
+	}
+}

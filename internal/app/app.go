@@ -139,6 +139,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}
 	a.Identity = identity.NewService(a.DB, a.Authz, opts.Now, identity.Policy{})
 	a.Audit = audit.NewService(a.DB, a.Authz, opts.Now)
+	// Refused authorization is an audited event too; it is recorded in a
+	// transaction of its own, since the refused change never happens.
+	a.Authz.OnDenied = func(ctx context.Context, tenantID int64, obj, act string) {
+		if err := a.Audit.RecordAlone(ctx, audit.Entry{TenantID: tenantID, Action: "authz.denied", ObjectType: obj, ObjectID: act}); err != nil {
+			a.Log.WarnContext(ctx, "audit of a refused authorization", "error", err)
+		}
+	}
 
 	if opts.Provision {
 		if err := a.provision(ctx); err != nil {

@@ -45,6 +45,10 @@ type Authorizer struct {
 	e       *casbin.SyncedEnforcer
 	mu      sync.Mutex
 	version int64
+
+	// OnDenied, when set, is told of every refused permission check (on a
+	// bureau the actor can see), so it can be written to the audit trail.
+	OnDenied func(ctx context.Context, tenantID int64, obj, act string)
 }
 
 // New loads the model, the built-in rules and the assignments.
@@ -214,6 +218,9 @@ func (a *Authorizer) Require(ctx context.Context, tenantID int64, obj, act strin
 		return err
 	}
 	if !ok {
+		if a.OnDenied != nil {
+			a.OnDenied(ctx, tenantID, obj, act)
+		}
 		return fault.New(fault.Forbidden, "your role does not allow %s on %s", act, obj)
 	}
 	return nil
