@@ -287,7 +287,7 @@ func (a *App) routes(consoleHandler http.Handler) http.Handler {
 	mux.Handle("/api/", http.StripPrefix("/api", apiHandler))
 	mux.Handle("/console/", otelhttp.NewHandler(consoleHandler, "console",
 		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter)))
-	portalHandler := otelhttp.NewHandler(portal.New(portal.Deps{Catalog: a.Catalog, Tenants: a.Tenants, Requests: a.Requests, Reports: a.Reports, Log: a.Log, Now: a.opts.Now}), "portal",
+	portalHandler := otelhttp.NewHandler(portal.New(portal.Deps{BaseURL: a.Config.BaseURL, Catalog: a.Catalog, Tenants: a.Tenants, Requests: a.Requests, Reports: a.Reports, Log: a.Log, Now: a.opts.Now}), "portal",
 		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter))
 	mux.Handle("/", portalHandler)
 	return httpx.Chain(mux, a.Log, httpx.SecurityOptions{HTTPS: a.Config.SecureCookies()}, 10<<20)

@@ -29,6 +29,8 @@ type Tenants interface {
 
 // Deps are what the portal needs.
 type Deps struct {
+	// BaseURL is the external URL of the service, for the sitemap.
+	BaseURL  string
 	Tenants  Tenants
 	Requests *request.Service
 	Reports  *report.Service
@@ -79,6 +81,7 @@ func New(deps Deps) http.Handler {
 	mux.HandleFunc("GET /b/{slug}/apply", h.serveApply)
 	mux.HandleFunc("POST /b/{slug}/apply", h.serveApply)
 	mux.HandleFunc("GET /track", h.serveTrack)
+	mux.HandleFunc("GET /sitemap.xml", h.serveSitemap)
 	mux.HandleFunc("GET /b/{slug}/reports", h.serveReports)
 	mux.HandleFunc("GET /b/{slug}/reports/{year}", h.serveReport)
 	if deps.Catalog != nil { // public catalog pages (catalog.go)
@@ -87,7 +90,7 @@ func New(deps Deps) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, fault.New(fault.NotFound, "page not found"))
 	})
-	return mux
+	return withETag(mux)
 }
 
 func cacheForever(next http.Handler) http.Handler {

@@ -73,3 +73,21 @@ func TestPublicPortalApplyAndTrack(t *testing.T) {
 		})
 	}
 }
+
+func TestPortalPagesAreCacheableAndListed(t *testing.T) {
+	t.Parallel()
+	a := apptest.Boot(t, dbtest.Dialects[0])
+	res, _ := apptest.Get(t, a.URL()+"/b/civil-affairs/")
+	etag := res.Header.Get("ETag")
+	if res.StatusCode != 200 || etag == "" {
+		t.Fatalf("guide: %d, ETag %q", res.StatusCode, etag)
+	}
+	res, body := apptest.Do(t, "GET", a.URL()+"/b/civil-affairs/", "", http.Header{"If-None-Match": {etag}})
+	if res.StatusCode != http.StatusNotModified || body != "" {
+		t.Fatalf("revalidation: %d %q", res.StatusCode, body)
+	}
+	res, body = apptest.Get(t, a.URL()+"/sitemap.xml")
+	if res.StatusCode != 200 || !strings.Contains(body, "<loc>http://localhost:8080/b/welfare-home/catalog</loc>") {
+		t.Fatalf("sitemap: %d %s", res.StatusCode, body)
+	}
+}

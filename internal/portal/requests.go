@@ -56,11 +56,11 @@ func (h *handler) serveApply(w http.ResponseWriter, r *http.Request) {
 		case !h.submissions.Allow(clientAddr(r), h.deps.Now()):
 			status = http.StatusTooManyRequests
 			w.Header().Set("Retry-After", "600")
-			d.General = "提交过于频繁，请十分钟后再试。"
+			d.General = "too_many"
 		case r.PostFormValue("website") != "":
 			// The hidden honeypot field is filled only by robots.
 			status = http.StatusUnprocessableEntity
-			d.General = "提交未被接受。"
+			d.General = "refused"
 		default:
 			req, err := h.deps.Requests.Submit(r.Context(), t.ID, request.NewRequest{Content: f.Content, Purpose: f.Purpose, Form: f.Form, Delivery: f.Delivery,
 				Applicant: request.Applicant{Type: f.ApplicantType, Name: f.Name, IDDocType: f.IDDocType, IDNumber: f.IDNumber, Phone: f.Phone, Email: f.Email, Address: f.Address}})
@@ -70,8 +70,9 @@ func (h *handler) serveApply(w http.ResponseWriter, r *http.Request) {
 					return
 				}
 				status = http.StatusUnprocessableEntity
+				// The template words the message of each field at fault.
 				for _, fe := range fault.FieldsOf(err) {
-					d.Errors[strings.TrimPrefix(fe.Field, "applicant.")] = applyFieldMessage(fe.Field)
+					d.Errors[strings.TrimPrefix(fe.Field, "applicant.")] = fe.Message
 				}
 			} else {
 				d.TrackingCode = req.TrackingCode
@@ -84,29 +85,11 @@ func (h *handler) serveApply(w http.ResponseWriter, r *http.Request) {
 		Crumbs: []Crumb{{Name: "首页", URL: "/"}, {Name: t.Name, URL: "/b/" + t.Slug + "/"}, {Name: "在线申请"}}, Data: d})
 }
 
-// applyFieldMessage says in Chinese what to fix in a field of the public form.
-func applyFieldMessage(field string) string {
-	switch field {
-	case "applicant.type":
-		return "请选择申请人类型。"
-	case "applicant.name":
-		return "请填写申请人姓名或名称（不超过100字）。"
-	case "applicant.email":
-		return "电子邮箱格式不正确。"
-	case "applicant.phone":
-		return "请至少填写联系电话、电子邮箱或通信地址中的一项。"
-	case "content":
-		return "请填写所需政府信息的名称、文号或者便于查询的其他特征性描述（不超过5000字）。"
-	default:
-		return "请检查此项。"
-	}
-}
-
 type trackData struct {
-	Code    string
-	Status  *request.PublicStatus
-	Outcome string
-	Error   string
+	Code     string
+	Status   *request.PublicStatus
+	Outcome  string
+	NotFound bool
 }
 
 func (h *handler) serveTrack(w http.ResponseWriter, r *http.Request) {
@@ -122,7 +105,7 @@ func (h *handler) serveTrack(w http.ResponseWriter, r *http.Request) {
 			}
 		case fault.Is(err, fault.NotFound) || fault.Is(err, fault.Invalid):
 			status = http.StatusNotFound
-			d.Error = "未找到该查询码对应的申请，请核对后重试。"
+			d.NotFound = true
 		default:
 			h.fail(w, r, err)
 			return
