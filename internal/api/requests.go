@@ -318,7 +318,39 @@ func (s *Server) registerRequests() {
 		out.Body.IDNumber = id
 		return out, nil
 	})
+	register(s.API, huma.Operation{
+		OperationID: "propose-catalog-item-from-request", Method: http.MethodPost, Path: "/v1/bureaus/{slug}/requests/{id}/catalog-item",
+		Summary:     "Propose a catalog item from a reply (依申请转主动)",
+		Description: "Drafts a catalog item from a request whose reply disclosed information (Art. 44), prefilled from the request; it then goes through confidentiality review like any draft.",
+		Tags:        []string{"requests", "catalog"}, Security: security, DefaultStatus: http.StatusCreated, Errors: append(errs, http.StatusConflict),
+	}, func(ctx context.Context, in *proposeInput) (*struct{ Body CatalogItemRef }, error) {
+		t := tenantFrom(ctx)
+		d, err := s.deps.Requests.Get(ctx, t.ID, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		it, err := s.deps.Catalog.ProposeFromRequest(ctx, t.ID, &d.Request, in.Body.Category)
+		if err != nil {
+			return nil, err
+		}
+		return &struct{ Body CatalogItemRef }{Body: CatalogItemRef{ID: it.ID, Title: it.Title, State: string(it.State)}}, nil
+	})
 	s.registerCalendar()
+}
+
+type proposeInput struct {
+	Slug string `path:"slug" doc:"Slug of the bureau"`
+	ID   int64  `path:"id" doc:"Request id"`
+	Body struct {
+		Category string `json:"category" doc:"Catalog category code for the item" minLength:"1" maxLength:"100"`
+	}
+}
+
+// CatalogItemRef names a catalog item created from a request.
+type CatalogItemRef struct {
+	ID    int64  `json:"id"`
+	Title string `json:"title"`
+	State string `json:"state"`
 }
 
 type calendarDayInput struct {

@@ -210,3 +210,20 @@ func TestRefusedAuthorizationIsAudited(t *testing.T) {
 		t.Fatalf("denied events: %+v %v", evs, err)
 	}
 }
+
+func TestReplyBecomesCatalogDraft(t *testing.T) {
+	t.Parallel()
+	w := setup(t, dbtest.Dialects[0])
+	h := withJSON(tokenPrincipal("A", w.aToken).header)
+	url := fmt.Sprintf("%s/api/v1/bureaus/civil-affairs/requests/%d", w.base, w.aRequestID)
+	if res, body := apptest.Do(t, "POST", url+"/catalog-item", `{"category":"functions"}`, h); res.StatusCode != 409 {
+		t.Fatalf("before the reply: %d %s", res.StatusCode, body)
+	}
+	if res, body := apptest.Do(t, "POST", url+"/reply", `{"on":"2026-03-02","outcome":"granted","text":"2025年养老服务补贴共发放1.2亿元，明细见附表。"}`, h); res.StatusCode != 200 {
+		t.Fatalf("reply: %d %s", res.StatusCode, body)
+	}
+	res, body := apptest.Do(t, "POST", url+"/catalog-item", `{"category":"functions"}`, h)
+	if res.StatusCode != 201 || !strings.Contains(body, `"state":"draft"`) || !strings.Contains(body, "2025年养老服务补贴发放情况") {
+		t.Fatalf("proposal: %d %s", res.StatusCode, body)
+	}
+}
