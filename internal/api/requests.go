@@ -70,12 +70,13 @@ func requestOut(r request.Request) RequestOut {
 
 // EventOut is one entry of a request's log.
 type EventOut struct {
-	Kind      string       `json:"kind"`
-	On        workday.Date `json:"on"`
-	Days      int          `json:"days,omitempty"`
-	Reason    string       `json:"reason,omitempty"`
-	ActorName string       `json:"actor_name"`
-	CreatedAt time.Time    `json:"created_at"`
+	Kind       string       `json:"kind"`
+	On         workday.Date `json:"on"`
+	Days       int          `json:"days,omitempty"`
+	AmountYuan int          `json:"amount_yuan,omitempty" doc:"Fee of a fee notice"`
+	Reason     string       `json:"reason,omitempty"`
+	ActorName  string       `json:"actor_name"`
+	CreatedAt  time.Time    `json:"created_at"`
 }
 
 // RequestDetailOut is a request with its log and its explained deadline.
@@ -124,10 +125,12 @@ type actionInput struct {
 	Slug string `path:"slug" doc:"Slug of the bureau"`
 	ID   int64  `path:"id" doc:"Request id"`
 	Body struct {
-		Kind   string       `json:"kind" doc:"The action" enum:"received,supplement_requested,supplement_received,supplement_lapsed,consultation_started,consultation_ended,extended,fee_notified,fee_paid,fee_lapsed,closed,reopened"`
-		On     workday.Date `json:"on" doc:"The day it happened"`
-		Days   int          `json:"days,omitempty" doc:"Extension length in working days (at most 20, Art. 33)" minimum:"0" maximum:"60"`
-		Reason string       `json:"reason,omitempty" doc:"Reason; required for an extension" maxLength:"1000"`
+		Kind string       `json:"kind" doc:"The action" enum:"received,supplement_requested,supplement_received,supplement_lapsed,consultation_started,consultation_ended,extended,fee_notified,fee_paid,fee_lapsed,closed,reopened"`
+		On   workday.Date `json:"on" doc:"The day it happened"`
+		Days int          `json:"days,omitempty" doc:"Extension length in working days (at most 20, Art. 33)" minimum:"0" maximum:"60"`
+		// AmountYuan is the fee of a fee notice.
+		AmountYuan int    `json:"amount_yuan,omitempty" doc:"Fee in yuan; required for fee_notified (国办函〔2020〕109号)" minimum:"0" maximum:"10000000"`
+		Reason     string `json:"reason,omitempty" doc:"Reason; required for an extension" maxLength:"1000"`
 	}
 }
 
@@ -181,7 +184,7 @@ type TrackingOut struct {
 func detailOut(d *request.Detail) RequestDetailOut {
 	out := RequestDetailOut{Request: requestOut(d.Request), Deadline: d.Deadline, Events: []EventOut{}, Allowed: []string{}}
 	for _, e := range d.Events {
-		out.Events = append(out.Events, EventOut{Kind: string(e.Kind), On: e.Day, Days: e.Days, Reason: e.Reason, ActorName: e.ActorName, CreatedAt: e.CreatedAt.UTC()})
+		out.Events = append(out.Events, EventOut{Kind: string(e.Kind), On: e.Day, Days: e.Days, AmountYuan: e.AmountYuan, Reason: e.Reason, ActorName: e.ActorName, CreatedAt: e.CreatedAt.UTC()})
 	}
 	for _, k := range d.Allowed {
 		out.Allowed = append(out.Allowed, string(k))
@@ -241,7 +244,7 @@ func (s *Server) registerRequests() {
 		Description: "Confirms receipt, requests or receives a supplement (Art. 30), starts or ends a consultation (Art. 32, 34), extends (Art. 33, once, at most 20 working days), sends a fee notice or records payment, closes or reopens. An action the current state does not allow answers 409 naming the state and the allowed actions.",
 		Tags:        []string{"requests"}, Security: security, Errors: append(errs, http.StatusConflict),
 	}, func(ctx context.Context, in *actionInput) (*requestOutput, error) {
-		r, err := s.deps.Requests.Act(ctx, tenantFrom(ctx).ID, in.ID, request.Action{Kind: deadline.EventKind(in.Body.Kind), On: in.Body.On, Days: in.Body.Days, Reason: in.Body.Reason})
+		r, err := s.deps.Requests.Act(ctx, tenantFrom(ctx).ID, in.ID, request.Action{Kind: deadline.EventKind(in.Body.Kind), On: in.Body.On, Days: in.Body.Days, Reason: in.Body.Reason, AmountYuan: in.Body.AmountYuan})
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -36,6 +37,7 @@ import (
 	"gongkai/internal/portal"
 	"gongkai/internal/report"
 	"gongkai/internal/request"
+	"gongkai/internal/request/deadline"
 	"gongkai/internal/telemetry"
 	"gongkai/internal/tenant"
 )
@@ -186,6 +188,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}
 	a.Requests = request.NewService(a.DB, a.Authz, a.Tenants, a.Calendar, cipher, cfg.Location, opts.Now)
 	recompute.Service = a.Requests
+	if cfg.DeadlineRules != "" {
+		if err := loadRules(a.Requests, cfg.DeadlineRules); err != nil {
+			return nil, err
+		}
+	}
 	// Catalog: the service, and each bureau's category tree seeded from its
 	// kind's template at provisioning (idempotent).
 	if a.Catalog, err = catalog.NewService(a.DB, a.Authz, a.Tenants, a.Calendar, opts.Now); err != nil {
@@ -370,4 +377,22 @@ func (a *App) close(ctx context.Context) error {
 		errs = append(errs, a.Telemetry.Shutdown(ctx))
 	}
 	return errors.Join(errs...)
+}
+
+// loadRules sets the city's deadline rule book from a JSON file (a list of
+// rule sets with their effective dates, see deadline.Rules): stricter local
+// limits without a release.
+func loadRules(rs *request.Service, path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("invalid setting deadline-rules: %w", err)
+	}
+	var rb deadline.RuleBook
+	if err := json.Unmarshal(b, &rb); err != nil {
+		return fmt.Errorf("invalid setting deadline-rules: %s is not a JSON list of rule sets: %w", path, err)
+	}
+	if err := rs.SetRules(rb); err != nil {
+		return fmt.Errorf("invalid setting deadline-rules: %s: %s", path, fault.MessageOf(err))
+	}
+	return nil
 }

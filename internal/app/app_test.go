@@ -3,7 +3,10 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,10 +18,13 @@ import (
 
 	"gongkai/internal/app"
 	"gongkai/internal/apptest"
+	"gongkai/internal/authz"
 	"gongkai/internal/config"
 	"gongkai/internal/db"
 	"gongkai/internal/dbtest"
 	"gongkai/internal/jobs"
+	"gongkai/internal/request"
+	"gongkai/internal/workday"
 )
 
 // echoArgs is a job kind used only here, to show that jobs run and are counted.
@@ -187,5 +193,39 @@ func checkDocsPage(t *testing.T, base string) {
 	}
 	if strings.Contains(strings.ToLower(body), "<script src") || strings.Contains(strings.ToLower(body), "@import") {
 		t.Fatal("docs page loads scripts or imports styles")
+	}
+}
+
+func TestStricterCityRulesFromAFile(t *testing.T) {
+	t.Parallel()
+	rules := filepath.Join(t.TempDir(), "rules.json")
+	if err := os.WriteFile(rules, []byte(`[
+ {"effective_from":"2008-05-01","name":"条例（2008）","reply_days":15,"extension_max_days":15,"supplement_request_days":15,"consultation_days":15,"fee_payment_days":20,"pause_while_fee_unpaid":false,"rest_day_arrival_next_working_day":true},
+ {"effective_from":"2019-05-15","name":"本市规定：10个工作日","reply_days":10,"extension_max_days":10,"supplement_request_days":5,"consultation_days":10,"fee_payment_days":20,"pause_while_fee_unpaid":true,"rest_day_arrival_next_working_day":true}
+]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := apptest.Boot(t, db.SQLite, func(c *config.Config, o *app.Options) { c.DeadlineRules = rules })
+	ctx := authz.WithActor(context.Background(), authz.System)
+	tn, _ := a.Tenants.BySlug(ctx, "civil-affairs")
+	r, _, err := a.Requests.Register(ctx, tn.ID, request.NewRequest{Channel: "in_person", ArrivedOn: workday.MustParseDate("2026-03-02"),
+		Applicant: request.Applicant{Type: "natural_person", Name: "张三", Phone: "1"}, Content: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Mon 2 Mar 2026 + 10 working days = Mon 16 Mar 2026.
+	if r.DueOn.String() != "2026-03-16" {
+		t.Fatalf("due %s under the city's 10-day rule, want 2026-03-16", r.DueOn)
+	}
+	// A bad rules file stops start-up with the setting named.
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	_ = os.WriteFile(bad, []byte(`[{"effective_from":"2019-05-15","name":"x","reply_days":0}]`), 0o600)
+	cfg := config.Default()
+	cfg.DataDir, cfg.DeadlineRules, cfg.LogLevel = t.TempDir(), bad, "error"
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.New(context.Background(), cfg, app.Options{LogOutput: io.Discard}); err == nil || !strings.Contains(err.Error(), "deadline-rules") {
+		t.Fatalf("bad rules: %v", err)
 	}
 }

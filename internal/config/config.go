@@ -37,6 +37,7 @@ type Config struct {
 	TenantsDir      string        // directory of tenant YAML files; empty means the embedded demo city
 	AdminPassword   string        // initial platform administrator password; generated when empty
 	PIIKey          string        // base64 AES-256 key sealing applicants' ID numbers
+	DeadlineRules   string        // JSON file of the city's deadline rule book; empty means the Regulations'
 	JobWorkers      int           // concurrent job workers in this process
 	ShutdownTimeout time.Duration // how long a graceful shutdown waits for requests and jobs
 
@@ -75,6 +76,7 @@ var settings = []setting{
 	{"tenants-dir", []string{"GONGKAI_TENANTS_DIR"}, "", "directory of bureau YAML files applied at start-up; empty uses the built-in demo city", str(func(c *Config) *string { return &c.TenantsDir })},
 	{"admin-password", []string{"GONGKAI_ADMIN_PASSWORD"}, "", "password of the platform administrator created on first start; generated and printed once when empty", str(func(c *Config) *string { return &c.AdminPassword })},
 	{"pii-key", []string{"GONGKAI_PII_KEY"}, "", "base64 of 32 random bytes sealing applicants' identity numbers at rest; with SQLite, generated into the data dir when empty; required with Postgres (every instance needs the same key)", str(func(c *Config) *string { return &c.PIIKey })},
+	{"deadline-rules", []string{"GONGKAI_DEADLINE_RULES"}, "", "JSON file with the city's deadline rules (reply, extension, supplement, consultation and fee periods, each with its effective date); empty uses the Regulations (2019) and, for older receipts, the 2008 rules", str(func(c *Config) *string { return &c.DeadlineRules })},
 	{"job-workers", []string{"GONGKAI_JOB_WORKERS"}, "10", "number of concurrent background job workers", func(c *Config, v string) error {
 		var n int
 		if _, err := fmt.Sscanf(v, "%d", &n); err != nil || n < 1 || n > 1000 || fmt.Sprint(n) != v {

@@ -197,8 +197,9 @@ func (h *handler) requestID(r *http.Request) int64 {
 
 func (h *handler) actOnRequest(w http.ResponseWriter, r *http.Request, p *page) {
 	days, _ := strconv.Atoi(r.PostFormValue("days"))
+	amount, _ := strconv.Atoi(r.PostFormValue("amount_yuan"))
 	_, err := h.deps.Requests.Act(r.Context(), p.Bureau.ID, h.requestID(r), request.Action{Kind: deadline.EventKind(r.PostFormValue("kind")),
-		On: parseDate(r.PostFormValue("on")), Days: days, Reason: r.PostFormValue("reason")})
+		On: parseDate(r.PostFormValue("on")), Days: days, Reason: r.PostFormValue("reason"), AmountYuan: amount})
 	h.afterForm(w, r, p, err)
 }
 

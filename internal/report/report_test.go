@@ -79,7 +79,9 @@ func TestTablesFromAYearOfRecords(t *testing.T) {
 			f.act(id, deadline.SupplementLapsed, "2026-04-20", 0)
 			// Fee unpaid: row （六）2, public-welfare organisation.
 			id = f.register("public_welfare_organization", "2026-03-02")
-			f.act(id, deadline.FeeNotified, "2026-03-05", 0)
+			if _, err := a.Requests.Act(ctx, tn.ID, id, request.Action{Kind: deadline.FeeNotified, On: d("2026-03-05"), AmountYuan: 100, Reason: "第11件起按件计收"}); err != nil {
+				t.Fatal(err)
+			}
 			f.act(id, deadline.FeeLapsed, "2026-04-20", 0)
 			// Withdrawn by the applicant: row （六）3, other organisation.
 			id = f.register("other_organization", "2026-05-06")

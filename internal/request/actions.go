@@ -24,6 +24,8 @@ type Action struct {
 	On     workday.Date
 	Days   int
 	Reason string
+	// AmountYuan is the fee of a fee notice (fee_notified); see FeeSchedule.
+	AmountYuan int
 }
 
 // Act appends an action to the request's log after checking it against the
@@ -69,11 +71,17 @@ func (s *Service) ActTx(ctx context.Context, tx bun.IDB, cal *workday.Calendar, 
 	} else if a.Kind == deadline.Received {
 		return nil, fault.New(fault.Conflict, "receipt is already recorded on %s", r.ReceivedOn)
 	}
-	if err := s.appendTx(ctx, tx, cal, r, nil, deadline.Event{Kind: a.Kind, On: a.On, Days: a.Days, Reason: strings.TrimSpace(a.Reason)}); err != nil {
+	if a.Kind == deadline.FeeNotified && a.AmountYuan <= 0 {
+		return nil, fault.Field("amount_yuan", "is required for a fee notice: the fee in yuan (国办函〔2020〕109号)")
+	}
+	if a.Kind != deadline.FeeNotified && a.AmountYuan != 0 {
+		return nil, fault.Field("amount_yuan", "only a fee notice has an amount")
+	}
+	if err := s.appendTx(ctx, tx, cal, r, nil, deadline.Event{Kind: a.Kind, On: a.On, Days: a.Days, Reason: strings.TrimSpace(a.Reason)}, a.AmountYuan); err != nil {
 		return nil, err
 	}
 	err = audit.Record(ctx, tx, s.now(), audit.Entry{TenantID: tenantID, Action: "request." + string(a.Kind), ObjectType: "request", ObjectID: r.TrackingCode,
-		Changes: map[string]any{"on": a.On.String(), "days": a.Days, "reason": a.Reason, "due_on": r.DueOn.String(), "state": r.State}})
+		Changes: map[string]any{"on": a.On.String(), "days": a.Days, "amount_yuan": a.AmountYuan, "reason": a.Reason, "due_on": r.DueOn.String(), "state": r.State}})
 	return r, err
 }
 
@@ -129,7 +137,7 @@ func (s *Service) Reply(ctx context.Context, tenantID, id int64, rep Reply) (*Re
 			return fault.New(fault.Conflict, "the request is awaiting confirmation of receipt; allowed: received")
 		}
 		r.Outcome, r.OutcomeBasis, r.Withheld, r.ReplyText = rep.Outcome, strings.TrimSpace(rep.Basis), strings.TrimSpace(rep.Withheld), strings.TrimSpace(rep.Text)
-		if err := s.appendTx(ctx, tx, cal, r, nil, deadline.Event{Kind: deadline.Replied, On: rep.On, Reason: rep.Outcome}); err != nil {
+		if err := s.appendTx(ctx, tx, cal, r, nil, deadline.Event{Kind: deadline.Replied, On: rep.On, Reason: rep.Outcome}, 0); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, s.now(), audit.Entry{TenantID: tenantID, Action: "request.replied", ObjectType: "request", ObjectID: r.TrackingCode,

@@ -82,6 +82,7 @@ type letterData struct {
 	ReceivedOn, DueOn, SentOn                  string
 	Reason, Days, Outcome, Basis, Withheld     string
 	ReplyText, ConsultationDueOn, FeePayDueOn  string
+	FeeYuan                                    string
 }
 
 // builtinLetters are the default wordings, following the Regulations.
@@ -114,7 +115,7 @@ var builtinLetters = map[string]string{
 根据《中华人民共和国政府信息公开条例》第三十二条的规定，现征求您（单位）的意见。请于{{.ConsultationDueOn}}前提出意见；逾期未提出意见的，由本机关依照条例规定决定是否公开。`,
 	LetterFeeNotice: `{{.Applicant}}：
 
-本机关于{{.ReceivedOn}}收到您提交的政府信息公开申请（查询码：{{.TrackingCode}}）。根据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），您的申请需缴纳信息处理费：{{.Reason}}
+本机关于{{.ReceivedOn}}收到您提交的政府信息公开申请（查询码：{{.TrackingCode}}）。根据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），您的申请需缴纳信息处理费{{.FeeYuan}}元（{{.Reason}}）。
 
 请您自收到本通知次日起20个工作日内（即{{.FeePayDueOn}}前）缴纳。逾期未缴纳的，视为您放弃申请，本机关不再处理该政府信息公开申请。
 
@@ -219,7 +220,7 @@ func (s *Service) IssueLetter(ctx context.Context, tenantID, requestID int64, ki
 	match := map[string]string{LetterSupplementRequest: "supplement_requested", LetterExtension: "extended", LetterConsultation: "consultation_started", LetterFeeNotice: "fee_notified"}
 	for i := len(d.Events) - 1; i >= 0; i-- {
 		if string(d.Events[i].Kind) == match[kind] {
-			data.Reason, data.Days = d.Events[i].Reason, fmt.Sprint(d.Events[i].Days)
+			data.Reason, data.Days, data.FeeYuan = d.Events[i].Reason, fmt.Sprint(d.Events[i].Days), fmt.Sprint(d.Events[i].AmountYuan)
 			break
 		}
 	}

@@ -109,8 +109,19 @@ func TestLettersAreNumberedEscapedAndImmutable(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "immutable") {
 			t.Fatalf("letter update: %v", err)
 		}
+		// A fee notice needs its amount, which the letter states.
+		if _, err := svc.Act(ctx, tid, r.ID, request.Action{Kind: deadline.FeeNotified, On: workday.MustParseDate("2026-03-12"), Reason: "按件"}); !fault.Is(err, fault.Invalid) {
+			t.Fatalf("fee notice without amount: %v", err)
+		}
+		if _, err := svc.Act(ctx, tid, r.ID, request.Action{Kind: deadline.FeeNotified, On: workday.MustParseDate("2026-03-12"), AmountYuan: 200, Reason: "本月第11、12件，按件计收"}); err != nil {
+			t.Fatal(err)
+		}
+		fee, err := svc.IssueLetter(ctx, tid, r.ID, request.LetterFeeNotice, workday.MustParseDate("2026-03-12"), "邮寄")
+		if err != nil || !strings.Contains(fee.BodyHTML, "信息处理费200元") {
+			t.Fatalf("fee letter: %v\n%v", err, fee)
+		}
 		ls, err := svc.Letters(ctx, tid, r.ID)
-		if err != nil || len(ls) != 3 {
+		if err != nil || len(ls) != 4 {
 			t.Fatalf("letters = %d, %v", len(ls), err)
 		}
 	})

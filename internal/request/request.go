@@ -78,10 +78,12 @@ type Event struct {
 	Kind          deadline.EventKind `bun:",notnull"`
 	Day           workday.Date       `bun:",notnull"`
 	Days          int                `bun:",notnull"`
-	Reason        string             `bun:",notnull"`
-	Actor         string             `bun:",notnull"`
-	ActorName     string             `bun:",notnull"`
-	CreatedAt     time.Time          `bun:",notnull"`
+	// AmountYuan is the fee of a fee notice (信息处理费, 国办函〔2020〕109号).
+	AmountYuan int       `bun:"amount_yuan,notnull"`
+	Reason     string    `bun:",notnull"`
+	Actor      string    `bun:",notnull"`
+	ActorName  string    `bun:",notnull"`
+	CreatedAt  time.Time `bun:",notnull"`
 }
 
 // Service registers and handles requests.
@@ -253,7 +255,7 @@ func (s *Service) create(ctx context.Context, tenantID int64, in NewRequest) (*R
 			return err
 		}
 		if received.Valid() {
-			if err := s.appendTx(ctx, tx, cal, r, nil, deadline.Event{Kind: deadline.Received, On: received}); err != nil {
+			if err := s.appendTx(ctx, tx, cal, r, nil, deadline.Event{Kind: deadline.Received, On: received}, 0); err != nil {
 				return err
 			}
 		}
@@ -282,8 +284,9 @@ func engineEvents(evs []Event) []deadline.Event {
 }
 
 // appendTx checks next against the log, stores it and refreshes the cached
-// deadline state of r, all inside tx. prior is the log so far (nil: load it).
-func (s *Service) appendTx(ctx context.Context, tx bun.IDB, cal *workday.Calendar, r *Request, prior []Event, next deadline.Event) error {
+// deadline state of r, all inside tx. prior is the log so far (nil: load it);
+// amountYuan is the fee of a fee notice, 0 otherwise.
+func (s *Service) appendTx(ctx context.Context, tx bun.IDB, cal *workday.Calendar, r *Request, prior []Event, next deadline.Event, amountYuan int) error {
 	if prior == nil {
 		var err error
 		if prior, err = events(ctx, tx, r); err != nil {
@@ -298,7 +301,7 @@ func (s *Service) appendTx(ctx context.Context, tx bun.IDB, cal *workday.Calenda
 	}
 	actor, _ := authz.ActorFrom(ctx)
 	now := s.now().UTC()
-	ev := &Event{TenantID: r.TenantID, RequestID: r.ID, Kind: next.Kind, Day: next.On, Days: next.Days, Reason: next.Reason,
+	ev := &Event{TenantID: r.TenantID, RequestID: r.ID, Kind: next.Kind, Day: next.On, Days: next.Days, AmountYuan: amountYuan, Reason: next.Reason,
 		Actor: actor.Subject, ActorName: actor.Name, CreatedAt: now}
 	if _, err := tx.NewInsert().Model(ev).Exec(ctx); err != nil {
 		return err
@@ -307,6 +310,16 @@ func (s *Service) appendTx(ctx context.Context, tx bun.IDB, cal *workday.Calenda
 		r.ReceivedOn = next.On
 	}
 	return s.refreshTx(ctx, tx, cal, r, append(log, next), now)
+}
+
+// SetRules replaces the deadline rule book (a city's stricter limits, kept
+// as data: see the deadline-rules setting). It must validate.
+func (s *Service) SetRules(rb deadline.RuleBook) error {
+	if err := rb.Validate(); err != nil {
+		return err
+	}
+	s.rules = rb
+	return nil
 }
 
 // refreshTx recomputes the cached deadline fields of r from its log.

@@ -74,6 +74,7 @@ CREATE TABLE request_events (
     kind       text NOT NULL,
     day        date NOT NULL,
     days       integer NOT NULL DEFAULT 0,
+    amount_yuan integer NOT NULL DEFAULT 0,
     reason     text NOT NULL DEFAULT '',
     actor      text NOT NULL,
     actor_name text NOT NULL,

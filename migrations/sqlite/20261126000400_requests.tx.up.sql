@@ -73,6 +73,7 @@ CREATE TABLE request_events (
     kind       TEXT NOT NULL,
     day        TEXT NOT NULL,
     days       INTEGER NOT NULL DEFAULT 0,
+    amount_yuan INTEGER NOT NULL DEFAULT 0,
     reason     TEXT NOT NULL DEFAULT '',
     actor      TEXT NOT NULL,
     actor_name TEXT NOT NULL,
