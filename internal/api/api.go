@@ -28,6 +28,7 @@ import (
 	"gongkai/internal/httpx"
 	"gongkai/internal/identity"
 	"gongkai/internal/inquiry"
+	"gongkai/internal/oversight"
 	"gongkai/internal/report"
 	"gongkai/internal/request"
 	"gongkai/internal/workday"
@@ -40,6 +41,8 @@ type Server struct {
 	deps    Deps
 	// submissions limits public online applications per client address.
 	submissions *httpx.Limiter
+	// bg are the notification, reminder and webhook services (AddBackground, notify.go).
+	bg background
 }
 
 // Deps are the services the API calls.
@@ -57,6 +60,8 @@ type Deps struct {
 	Inquiries *inquiry.Service
 	// Catalog is the disclosure catalog (catalog operations, catalog.go).
 	Catalog *catalog.Service
+	// Oversight is the city overseer's cross-bureau view (oversight.go).
+	Oversight *oversight.Service
 }
 
 // commonErrors are the error responses every operation documents.
@@ -88,6 +93,9 @@ func New(deps Deps) *Server {
 	s.registerInquiries()
 	if deps.Catalog != nil { // catalog operations (catalog.go)
 		s.registerCatalog()
+	}
+	if deps.Oversight != nil { // oversight operations (oversight.go)
+		s.registerOversight()
 	}
 	mux.Handle("GET /docs", apidocs.Handler(s.OpenAPIJSON, apidocs.Options{
 		Title: "Gongkai API", SpecURL: "/api/openapi.json", YAMLURL: "/api/openapi.yaml", Lang: "zh-CN",

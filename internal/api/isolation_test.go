@@ -50,6 +50,9 @@ type world struct {
 	aTracking          string
 	// Catalog (catalog.go): a draft and a published item of A.
 	aItemDraft, aItemPublished int64
+	// Notifications and webhooks (notify_test.go): an inbox entry of alice
+	// and a webhook endpoint of A.
+	aNotification, aWebhook int64
 }
 
 const pw = "Correct-Horse-9-Battery"
@@ -110,6 +113,7 @@ func setup(t *testing.T, dialect db.Dialect) *world {
 	}
 	w.aRequestID, w.aTracking = reg.ID, reg.TrackingCode
 	setupCatalog(t, w, aliceCtx) // catalog (catalog.go)
+	setupNotify(t, w, aliceCtx)  // notifications and webhooks (notify_test.go)
 	return w
 }
 
@@ -211,6 +215,37 @@ func cases(w *world) map[string]opCase {
 		"export-catalog-items":           {query: "?format=json"},
 		"search-public-catalog":          {crossTenant: true, public: true, wantB: 200, query: "?q=养老"},
 		"get-public-catalog-item":        {crossTenant: true, public: true, wantB: 200, params: map[string]string{"key": fmt.Sprint(w.aItemPublished)}},
+
+		// Oversight (oversight.go): cross-bureau reads for the city overseer
+		// only; a bureau's own people and tokens are refused.
+		"list-oversight-metrics":       {crossTenant: true, wantB: 403},
+		"get-oversight-dashboard":      {crossTenant: true, wantB: 403, query: "?year=2026&rollup=true"},
+		"list-oversight-records":       {crossTenant: true, wantB: 403, query: "?year=2026&metric=received&bureau=civil-affairs"},
+		"get-oversight-trends":         {crossTenant: true, wantB: 403, query: "?year=2026"},
+		"get-oversight-trends-chart":   {crossTenant: true, wantB: 403, query: "?year=2026&chart=closed"},
+		"list-oversight-overdue":       {crossTenant: true, wantB: 403},
+		"list-oversight-report-issues": {crossTenant: true, wantB: 403, query: "?year=2026"},
+		"get-city-report-tables":       {crossTenant: true, wantB: 403, params: map[string]string{"year": "2026"}},
+		"download-city-report":         {crossTenant: true, wantB: 403, params: map[string]string{"year": "2026"}, query: "?format=json"},
+
+		// Notifications (notify.go): /v1/me operations act on the caller's own
+		// inbox only, so everyone gets what they give everyone (public skips
+		// the overseer's 403: the overseer too acts on its own inbox);
+		// alice's entry stays unread (notifySnapshot).
+		"list-notifications":           {crossTenant: true, wantB: 200},
+		"mark-notification-read":       {crossTenant: true, public: true, wantB: 404, params: map[string]string{"id": fmt.Sprint(w.aNotification)}},
+		"mark-all-notifications-read":  {crossTenant: true, public: true, wantB: 200},
+		"get-notification-preferences": {crossTenant: true, wantB: 200},
+		"set-notification-preferences": {crossTenant: true, public: true, wantB: 200, body: `{"preferences":[{"kind":"*","delivery":"digest"}]}`},
+		"get-reminder-settings":        {},
+		"set-reminder-settings":        {body: `{"due_days":[10,5,1],"supplement_days":2,"consultation_days":3,"fee_days":3,"overdue_daily":false,"escalate_overdue":true}`},
+		// Webhooks (webhooks.go) of A.
+		"list-webhooks":           {},
+		"create-webhook":          {body: `{"url":"https://203.0.113.10/hooks/other","events":["request.registered"]}`},
+		"update-webhook":          {params: map[string]string{"id": fmt.Sprint(w.aWebhook)}, body: `{"url":"https://203.0.113.11/hooks/moved","active":false}`},
+		"delete-webhook":          {params: map[string]string{"id": fmt.Sprint(w.aWebhook)}},
+		"list-webhook-deliveries": {params: map[string]string{"id": fmt.Sprint(w.aWebhook)}},
+		"redeliver-webhook":       {params: map[string]string{"id": fmt.Sprint(w.aWebhook), "delivery": "1"}},
 	}
 }
 
@@ -268,6 +303,7 @@ func snapshot(t *testing.T, w *world) string {
 		fmt.Fprintf(&b, "token %s %s revoked=%v\n", tk.Prefix, tk.Role, tk.RevokedAt != nil)
 	}
 	fmt.Fprint(&b, catalogSnapshot(t, w)) // catalog (catalog.go)
+	fmt.Fprint(&b, notifySnapshot(t, w))  // notifications and webhooks (notify_test.go)
 	return b.String()
 }
 

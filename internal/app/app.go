@@ -33,13 +33,17 @@ import (
 	"gongkai/internal/identity"
 	"gongkai/internal/inquiry"
 	"gongkai/internal/jobs"
+	"gongkai/internal/notify"
+	"gongkai/internal/oversight"
 	"gongkai/internal/pii"
 	"gongkai/internal/portal"
+	"gongkai/internal/reminder"
 	"gongkai/internal/report"
 	"gongkai/internal/request"
 	"gongkai/internal/request/deadline"
 	"gongkai/internal/telemetry"
 	"gongkai/internal/tenant"
+	"gongkai/internal/webhook"
 )
 
 // Version is the version of the binary, set at build time with
@@ -85,6 +89,13 @@ type App struct {
 	Reports   *report.Service
 	Inquiries *inquiry.Service
 	Catalog   *catalog.Service // the disclosure catalog (政府信息公开目录)
+	// Notifications, reminders and webhooks (background.go).
+	Notify    *notify.Service
+	Webhooks  *webhook.Service
+	Reminders *reminder.Service
+	jobsUI    jobsUI // River UI at /admin/jobs (jobsui.go)
+	// Oversight is the city oversight office's read-only cross-bureau view.
+	Oversight *oversight.Service
 	API       *api.Server
 	Handler   http.Handler
 
@@ -158,6 +169,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	recompute := &request.RecomputeWorker{}
 	registry := jobs.NewRegistry()
 	jobs.Add(registry, recompute)
+	bg := registerBackground(registry) // notifications, reminders, webhooks (background.go)
 	if opts.JobWorkers != nil {
 		opts.JobWorkers(registry)
 	}
@@ -166,6 +178,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 		maxWorkers = cfg.JobWorkers
 	}
 	jobOpts := jobs.Options{Registry: registry, MaxWorkers: maxWorkers, Logger: a.Log, Telemetry: tel}
+	jobOpts.PeriodicJobs = append(jobOpts.PeriodicJobs, bg.periodicJobs(cfg)...)
 	a.workJobs = jobOpts.Works()
 	a.Jobs, err = jobs.New(a.DB, jobOpts)
 	if err != nil {
@@ -206,8 +219,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	a.Appeals = appeal.NewService(a.DB, a.Authz, a.Requests, opts.Now)
 	a.Reports = report.NewService(a.DB, a.Authz, catalogDocuments{a.Catalog}, opts.Now) // Table 2 document counts from the catalog
 	a.Inquiries = inquiry.NewService(a.DB, a.Authz, opts.Now)
+	a.Oversight = oversight.NewService(a.DB, a.Authz, a.Tenants, a.Calendar, a.Reports, cfg.Location, opts.Now) // oversight (dashboard, city report)
 
-	a.API = api.New(api.Deps{Catalog: a.Catalog, Inquiries: a.Inquiries, Reports: a.Reports, Appeals: a.Appeals, Requests: a.Requests, Calendar: a.Calendar, Version: Version, Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit})
+	if err := a.wireBackground(bg, cipher); err != nil { // notifications, reminders, webhooks, River UI (background.go)
+		return nil, err
+	}
+	a.API = api.New(api.Deps{Oversight: a.Oversight, Catalog: a.Catalog, Inquiries: a.Inquiries, Reports: a.Reports, Appeals: a.Appeals, Requests: a.Requests, Calendar: a.Calendar, Version: Version, Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit})
+	a.API.AddBackground(a.Notify, a.Webhooks, a.Reminders) // their operations (api/notify.go, api/webhooks.go)
 	consoleHandler, err := console.New(console.Deps{BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies(), Location: cfg.Location,
 		Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit, Requests: a.Requests, Catalog: a.Catalog,
 		Reports: a.Reports, Log: a.Log, Now: opts.Now})
@@ -288,6 +306,7 @@ func (a *App) routes(consoleHandler http.Handler) http.Handler {
 		_, _ = io.WriteString(w, "ready\n")
 	})
 	mux.Handle("GET /metrics", a.Telemetry.MetricsHandler())
+	a.mountJobsUI(mux) // River UI at /admin/jobs, platform admins only (jobsui.go)
 	apiHandler := otelhttp.NewHandler(a.API.Handler, "api",
 		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter),
 		otelhttp.WithPropagators(a.Telemetry.Propagator))
@@ -310,6 +329,9 @@ func (a *App) Start(ctx context.Context) error {
 	a.started = true
 	if !a.opts.HTTP {
 		return nil
+	}
+	if err := a.startJobsUI(ctx); err != nil { // jobsui.go
+		return fmt.Errorf("start the River UI: %w", err)
 	}
 	ln, err := net.Listen("tcp", a.Config.Addr)
 	if err != nil {
@@ -365,6 +387,7 @@ func (a *App) close(ctx context.Context) error {
 	if a.server != nil {
 		errs = append(errs, a.server.Shutdown(ctx))
 	}
+	a.stopJobsUI() // jobsui.go
 	if a.Jobs != nil && a.started && a.workJobs {
 		if err := a.Jobs.Stop(ctx); err != nil {
 			errs = append(errs, a.Jobs.StopAndCancel(context.Background()))

@@ -10,7 +10,9 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +42,13 @@ type Config struct {
 	DeadlineRules   string        // JSON file of the city's deadline rule book; empty means the Regulations'
 	JobWorkers      int           // concurrent job workers in this process
 	ShutdownTimeout time.Duration // how long a graceful shutdown waits for requests and jobs
+
+	// Webhooks (package webhook).
+	WebhookAllowNets    string        // networks webhooks may reach although not public (comma-separated CIDRs)
+	WebhookDisableAfter int           // consecutive failed deliveries after which an endpoint is disabled
+	WebhookRetryBase    time.Duration // delay before the first webhook retry; doubles per attempt up to 5 h
+	// WebhookAllow is WebhookAllowNets parsed by Validate.
+	WebhookAllow []netip.Prefix
 
 	// Location is TimeZone loaded by Validate.
 	Location *time.Location
@@ -91,6 +100,23 @@ var settings = []setting{
 			return errors.New("expected a positive duration such as 20s")
 		}
 		c.ShutdownTimeout = d
+		return nil
+	}},
+	{"webhook-allow-nets", []string{"GONGKAI_WEBHOOK_ALLOW_NETS"}, "", "networks webhook deliveries may reach although not public, e.g. 10.20.0.0/16,127.0.0.1 (default none: only public addresses)", str(func(c *Config) *string { return &c.WebhookAllowNets })},
+	{"webhook-disable-after", []string{"GONGKAI_WEBHOOK_DISABLE_AFTER"}, "20", "consecutive failed webhook deliveries after which an endpoint is disabled and its bureau admins notified", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return errors.New("expected a whole number from 1 to 1000")
+		}
+		c.WebhookDisableAfter = n
+		return nil
+	}},
+	{"webhook-retry-base", []string{"GONGKAI_WEBHOOK_RETRY_BASE"}, "30s", "delay before the first webhook retry; it doubles per attempt up to 5h (13 retries, about 24h)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return errors.New("expected a positive duration such as 30s")
+		}
+		c.WebhookRetryBase = d
 		return nil
 	}},
 }
@@ -204,6 +230,27 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return bad("shutdown-timeout", "must be positive")
+	}
+	c.WebhookAllow = nil
+	for _, f := range strings.Split(c.WebhookAllowNets, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			ip, err2 := netip.ParseAddr(f)
+			if err2 != nil {
+				return bad("webhook-allow-nets", "%q is neither a network such as 10.20.0.0/16 nor an address", f)
+			}
+			p = netip.PrefixFrom(ip, ip.BitLen())
+		}
+		c.WebhookAllow = append(c.WebhookAllow, p.Masked())
+	}
+	if c.WebhookDisableAfter < 1 {
+		return bad("webhook-disable-after", "must be at least 1")
+	}
+	if c.WebhookRetryBase <= 0 {
+		return bad("webhook-retry-base", "must be positive")
 	}
 	return nil
 }

@@ -32,7 +32,8 @@ type worklistData struct {
 const worklistPage = 50
 
 func (h *handler) requests(w http.ResponseWriter, r *http.Request, p *page) {
-	p.Active = "requests"
+	p.Area = "requests"
+	p.Title = p.T("requests.title")
 	q := r.URL.Query()
 	d := worklistData{State: q.Get("state"), Channel: q.Get("channel"), Today: workday.FromTime(h.deps.Now(), h.deps.Location),
 		States: []string{"submitted", "open", "paused", "replied", "closed", "lapsed"}, Channels: request.Channels, CanWrite: p.Can("request", "write")}
@@ -81,8 +82,9 @@ type newRequestData struct {
 }
 
 func (h *handler) newRequestForm(w http.ResponseWriter, r *http.Request, p *page) {
-	p.Active = "requests"
+	p.Area = "requests"
 	p.Title = p.T("requests.new")
+	p.Crumbs = []crumb{{Name: p.T("nav.requests"), URL: p.Base() + "/requests"}, {Name: p.Title}}
 	today := workday.FromTime(h.deps.Now(), h.deps.Location)
 	p.Data = newRequestData{Form: requestForm{Channel: "in_person", ArrivedOn: today.String(), ApplicantType: "natural_person"},
 		Channels: request.Channels, ApplicantTypes: request.ApplicantTypes}
@@ -105,14 +107,15 @@ func (h *handler) registerRequest(w http.ResponseWriter, r *http.Request, p *pag
 		ConfirmedOn: parseDate(f.ConfirmedOn), Content: f.Content, Purpose: f.Purpose,
 		Applicant: request.Applicant{Type: f.ApplicantType, Name: f.Name, IDDocType: f.IDDocType, IDNumber: f.IDNumber, Phone: f.Phone, Email: f.Email, Address: f.Address}})
 	if err == nil {
-		h.flash(w, r, "/console/requests/"+strconv.FormatInt(rq.ID, 10), p.T("requests.registered"))
+		h.flash(w, r, p.Base()+"/requests/"+strconv.FormatInt(rq.ID, 10), "flash.request_registered", rq.TrackingCode)
 		return
 	}
-	if !formErrors(p, err) {
+	if !formError(p, err) {
 		h.fail(w, r, p, err)
 		return
 	}
-	p.Active, p.Title = "requests", p.T("requests.new")
+	p.Area, p.Title = "requests", p.T("requests.new")
+	p.Crumbs = []crumb{{Name: p.T("nav.requests"), URL: p.Base() + "/requests"}, {Name: p.Title}}
 	p.Data = newRequestData{Form: f, Channels: request.Channels, ApplicantTypes: request.ApplicantTypes}
 	h.render(w, r, fault.HTTPStatus(err), "request_new", p)
 }
@@ -129,7 +132,7 @@ type requestDetailData struct {
 }
 
 func (h *handler) loadRequest(w http.ResponseWriter, r *http.Request, p *page) (*requestDetailData, bool) {
-	p.Active = "requests"
+	p.Area = "requests"
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		h.fail(w, r, p, fault.New(fault.NotFound, "request not found"))
@@ -156,7 +159,7 @@ func (h *handler) loadRequest(w http.ResponseWriter, r *http.Request, p *page) (
 		}
 	}
 	p.Title = dt.Request.TrackingCode
-	p.Crumbs = []crumb{{Name: p.T("nav.requests"), URL: "/console/requests"}, {Name: dt.Request.TrackingCode}}
+	p.Crumbs = []crumb{{Name: p.T("nav.requests"), URL: p.Base() + "/requests"}, {Name: dt.Request.TrackingCode}}
 	return d, true
 }
 
@@ -172,19 +175,16 @@ func (h *handler) requestDetail(w http.ResponseWriter, r *http.Request, p *page)
 // afterForm shows the request again with the errors of a failed form.
 func (h *handler) afterForm(w http.ResponseWriter, r *http.Request, p *page, err error) {
 	if err == nil {
-		h.flash(w, r, "/console/requests/"+r.PathValue("id"), p.T("requests.done"))
+		h.flash(w, r, p.Base()+"/requests/"+r.PathValue("id"), "flash.request_done", "")
 		return
 	}
 	d, ok := h.loadRequest(w, r, p)
 	if !ok {
 		return
 	}
-	if !formErrors(p, err) {
-		if fault.HTTPStatus(err) >= 500 || fault.Is(err, fault.NotFound) {
-			h.fail(w, r, p, err)
-			return
-		}
-		p.General = fault.MessageOf(err)
+	if fault.Is(err, fault.NotFound) || !formError(p, err) {
+		h.fail(w, r, p, err)
+		return
 	}
 	p.Data = d
 	h.render(w, r, fault.HTTPStatus(err), "request", p)
@@ -232,8 +232,9 @@ func (h *handler) printLetter(w http.ResponseWriter, r *http.Request, p *page) {
 	id, _ := strconv.ParseInt(r.PathValue("letter"), 10, 64)
 	for _, l := range ls {
 		if l.ID == id {
-			p.Active, p.Title = "requests", l.DocNo
-			p.Data = letterData{Letter: l, Back: "/console/requests/" + r.PathValue("id")}
+			p.Area, p.Title = "requests", l.DocNo
+			p.Crumbs = []crumb{{Name: p.T("nav.requests"), URL: p.Base() + "/requests"}, {Name: l.DocNo}}
+			p.Data = letterData{Letter: l, Back: p.Base() + "/requests/" + r.PathValue("id")}
 			h.render(w, r, http.StatusOK, "letter", p)
 			return
 		}

@@ -140,8 +140,11 @@ func (s *Service) Reply(ctx context.Context, tenantID, id int64, rep Reply) (*Re
 		if err := s.appendTx(ctx, tx, cal, r, nil, deadline.Event{Kind: deadline.Replied, On: rep.On, Reason: rep.Outcome}, 0); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, s.now(), audit.Entry{TenantID: tenantID, Action: "request.replied", ObjectType: "request", ObjectID: r.TrackingCode,
-			Changes: map[string]any{"on": rep.On, "outcome": rep.Outcome, "basis": r.OutcomeBasis}})
+		if err := audit.Record(ctx, tx, s.now(), audit.Entry{TenantID: tenantID, Action: "request.replied", ObjectType: "request", ObjectID: r.TrackingCode,
+			Changes: map[string]any{"on": rep.On, "outcome": rep.Outcome, "basis": r.OutcomeBasis}}); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, EventReplied, r)
 	})
 	if err != nil {
 		return nil, err

@@ -96,6 +96,7 @@ type Service struct {
 	rules    deadline.RuleBook
 	loc      *time.Location
 	now      func() time.Time
+	events   Events // webhook events (events.go); nil: none
 }
 
 // NewService returns the request service; loc is the city's time zone, in
@@ -259,8 +260,11 @@ func (s *Service) create(ctx context.Context, tenantID int64, in NewRequest) (*R
 				return err
 			}
 		}
-		return audit.Record(ctx, tx, now, audit.Entry{TenantID: tenantID, Action: "request.registered", ObjectType: "request", ObjectID: r.TrackingCode,
-			Changes: map[string]any{"channel": r.Channel, "received_on": received}})
+		if err := audit.Record(ctx, tx, now, audit.Entry{TenantID: tenantID, Action: "request.registered", ObjectType: "request", ObjectID: r.TrackingCode,
+			Changes: map[string]any{"channel": r.Channel, "received_on": received}}); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, EventRegistered, r)
 	})
 	if err != nil {
 		return nil, false, err

@@ -1,0 +1,93 @@
+package oversight_test
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"gongkai/internal/app"
+	"gongkai/internal/apptest"
+	"gongkai/internal/authz"
+	"gongkai/internal/config"
+	"gongkai/internal/db"
+	"gongkai/internal/dbtest"
+	"gongkai/internal/seed"
+	"gongkai/internal/workday"
+)
+
+// benchEnv reads a positive integer from the environment, or def.
+func benchEnv(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// benchCity boots the app and bulk-seeds synthetic bureaus with requests
+// received over the year up to today (seed.Bulk): GONGKAI_BENCH_BUREAUS
+// (default 10) × GONGKAI_BENCH_APPLICATIONS (default 10,000).
+func benchCity(b *testing.B, dialect db.Dialect) (*app.App, context.Context, int) {
+	b.Helper()
+	// No job workers: the background jobs of other parts (reminder scans)
+	// would compete for the database and blur the figures.
+	a := apptest.Boot(b, dialect, func(_ *config.Config, o *app.Options) { o.Workers = false })
+	ctx := authz.WithActor(context.Background(), authz.System)
+	today := workday.FromTime(time.Now(), workday.ChinaTime)
+	bureaus, apps := benchEnv("GONGKAI_BENCH_BUREAUS", 10), benchEnv("GONGKAI_BENCH_APPLICATIONS", 10_000)
+	res, err := seed.Bulk(ctx, a, today, seed.BulkOptions{Bureaus: bureaus, Applications: apps, Years: 1, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Fresh statistics, as autovacuum (Postgres) would have them.
+	if _, err := a.DB.SQL.ExecContext(ctx, "ANALYZE"); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%s: seeded %d bureaus × %d requests in %s", dialect, res.Bureaus, apps, res.Elapsed.Round(time.Millisecond))
+	return a, ctx, today.Year
+}
+
+// BenchmarkDashboard measures the dashboard for the current year over every
+// bureau (the target: 100 bureaus × 10,000 requests under 500 ms on
+// Postgres), and the rolled-up variant.
+func BenchmarkDashboard(b *testing.B) {
+	for _, dialect := range dbtest.Dialects {
+		b.Run(string(dialect), func(b *testing.B) {
+			a, ctx, year := benchCity(b, dialect)
+			for _, rollUp := range []bool{false, true} {
+				b.Run("rollup="+strconv.FormatBool(rollUp), func(b *testing.B) {
+					for b.Loop() {
+						d, err := a.Oversight.Dashboard(ctx, year, workday.Date{}, workday.Date{}, rollUp)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if d.Totals.Received == 0 {
+							b.Fatal("no requests counted")
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkCityReport measures the city report tables (target: under 1 s
+// for 100 bureaus × 10,000 requests on Postgres): every bureau's Tables 2–4
+// for the year and the year before, checked and summed.
+func BenchmarkCityReport(b *testing.B) {
+	for _, dialect := range dbtest.Dialects {
+		b.Run(string(dialect), func(b *testing.B) {
+			a, ctx, year := benchCity(b, dialect)
+			for b.Loop() {
+				cr, err := a.Oversight.CityReport(ctx, year)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(cr.Violations) != 0 {
+					b.Fatalf("violations: %+v", cr.Violations)
+				}
+			}
+		})
+	}
+}
