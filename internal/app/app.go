@@ -227,7 +227,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	a.API = api.New(api.Deps{Oversight: a.Oversight, Catalog: a.Catalog, Inquiries: a.Inquiries, Reports: a.Reports, Appeals: a.Appeals, Requests: a.Requests, Calendar: a.Calendar, Version: Version, Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit})
 	a.API.AddBackground(a.Notify, a.Webhooks, a.Reminders) // their operations (api/notify.go, api/webhooks.go)
 	consoleHandler, err := console.New(console.Deps{BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies(), Location: cfg.Location,
-		Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit, Requests: a.Requests, Catalog: a.Catalog,
+		Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit, Requests: a.Requests, Catalog: a.Catalog, Notify: a.Notify,
 		Reports: a.Reports, Log: a.Log, Now: opts.Now})
 	if err != nil {
 		return nil, fmt.Errorf("console: %w", err)

@@ -25,6 +25,7 @@ import (
 	"gongkai/internal/fault"
 	"gongkai/internal/httpx"
 	"gongkai/internal/identity"
+	"gongkai/internal/notify"
 	"gongkai/internal/report"
 	"gongkai/internal/request"
 	"gongkai/internal/tenant"
@@ -52,6 +53,8 @@ type Deps struct {
 	Audit *audit.Service
 	// Requests are the disclosure requests (依申请公开).
 	Requests *request.Service
+	// Notify is the inbox (the bell) and mail preferences; nil hides them.
+	Notify *notify.Service
 	// Catalog is the disclosure catalog, for the home page's review and
 	// publication-deadline lists.
 	Catalog *catalog.Service
@@ -122,6 +125,11 @@ func New(deps Deps) (http.Handler, error) {
 	user("GET /console/{$}", h.start)
 	user("POST /console/logout", h.logout)
 	user("POST /console/switch", h.switchBureau)
+	user("GET /console/notifications", h.notifications)
+	user("POST /console/notifications/read-all", h.markAllRead)
+	user("POST /console/notifications/{id}/read", h.markRead)
+	user("GET /console/notifications/settings", h.notificationSettings)
+	user("POST /console/notifications/settings", h.notificationSettings)
 	user("GET /console/settings", h.settings)
 	user("POST /console/settings/language", h.setLanguage)
 	user("POST /console/settings/password", h.changePassword)
@@ -180,6 +188,8 @@ type page struct {
 	Roles    []string
 	Overseer bool
 	Flash    string
+	// Unread is the number of unread notifications (the bell).
+	Unread int
 	// Area is the navigation area the page belongs to.
 	Area string
 	Data any
@@ -374,6 +384,11 @@ func (h *handler) authenticated(scoped bool, fn pageFunc) http.HandlerFunc {
 			return
 		}
 		r = r.WithContext(authz.WithActor(r.Context(), p.Actor))
+		if h.deps.Notify != nil {
+			if n, err := h.deps.Notify.UnreadCount(r.Context(), u.ID); err == nil {
+				p.Unread = n
+			}
+		}
 		if f, err := r.Cookie(flashCookie); err == nil {
 			p.Flash = h.readFlash(p.Locale, f.Value)
 			h.clearCookie(w, flashCookie)

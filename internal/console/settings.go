@@ -38,7 +38,7 @@ func (h *handler) setLanguage(w http.ResponseWriter, r *http.Request, p *page) {
 // changePassword checks the current password and the password rules; the
 // errors show next to the fields.
 func (h *handler) changePassword(w http.ResponseWriter, r *http.Request, p *page) {
-	err := h.deps.Identity.ChangePassword(r.Context(), p.User.ID, r.PostFormValue("old_password"), r.PostFormValue("new_password"))
+	err := h.deps.Identity.ChangePassword(r.Context(), p.User.ID, r.PostFormValue("old_password"), r.PostFormValue("new_password"), p.Session.ID)
 	if err == nil {
 		h.flash(w, r, "/console/settings", "flash.password_changed", "")
 		return

@@ -95,6 +95,21 @@ func TestLoginThrottleDoesNotRevealAccounts(t *testing.T) {
 		if _, _, err := svc.Authenticate(ctx, cookie); !fault.Is(err, fault.Unauthenticated) {
 			t.Fatalf("idle session: %v", err)
 		}
+		// Changing the password ends the other sessions, not the one that changed it.
+		other, _, _ := svc.Login(ctx, "zhang", "Correct-Horse-9-Battery", "10.0.0.z", "ua")
+		mine, ms, _ := svc.Login(ctx, "zhang", "Correct-Horse-9-Battery", "10.0.0.z", "ua")
+		if err := svc.ChangePassword(ctx, ms.UserID, "Correct-Horse-9-Battery", "Another-Horse-7-Battery", ms.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := svc.Authenticate(ctx, other); !fault.Is(err, fault.Unauthenticated) {
+			t.Fatalf("other session after password change: %v", err)
+		}
+		if _, _, err := svc.Authenticate(ctx, mine); err != nil {
+			t.Fatalf("own session after password change: %v", err)
+		}
+		if err := svc.ChangePassword(ctx, ms.UserID, "Another-Horse-7-Battery", "Correct-Horse-9-Battery", ""); err != nil {
+			t.Fatal(err)
+		}
 		// Log out everywhere ends every session.
 		c1, _, _ := svc.Login(ctx, "zhang", "Correct-Horse-9-Battery", "10.0.0.z", "ua")
 		c2, s2, _ := svc.Login(ctx, "zhang", "Correct-Horse-9-Battery", "10.0.0.z", "ua")

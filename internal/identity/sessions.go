@@ -249,8 +249,9 @@ func (s *Service) SwitchTenant(ctx context.Context, sess *Session, tenantID int6
 }
 
 // ChangePassword sets a new password for the user after checking the old one
-// and the policy, and ends the user's other sessions.
-func (s *Service) ChangePassword(ctx context.Context, userID int64, oldPassword, newPassword string) error {
+// and the policy, and ends the user's other sessions (every one but keep,
+// the session that made the change; "" ends them all).
+func (s *Service) ChangePassword(ctx context.Context, userID int64, oldPassword, newPassword, keep string) error {
 	var u User
 	if err := s.db.Bun.NewSelect().Model(&u).Where("id = ?", userID).Scan(ctx); err != nil {
 		return db.NotFound(err, "user")
@@ -268,6 +269,9 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, oldPassword,
 	now := s.now().UTC()
 	return s.db.InTx(ctx, db.AllTenants, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewUpdate().Model(&u).Set("password_hash = ?", hash).Set("updated_at = ?", now).WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewDelete().Model((*Session)(nil)).Where("user_id = ? AND id <> ?", u.ID, keep).Exec(ctx); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, audit.Entry{Action: "user.password_changed", ObjectType: "user", ObjectID: u.Username})
