@@ -61,5 +61,7 @@ func (a *App) wireBackground(bg *background, cipher *pii.Cipher) error {
 	bg.deliver.Service = a.Webhooks
 	bg.reminder.Service = a.Reminders
 	a.Requests.SetEvents(a.Webhooks)
+	a.Catalog.SetEvents(a.Webhooks)
+	a.Reports.SetEvents(a.Webhooks)
 	return a.newJobsUI()
 }

@@ -257,6 +257,7 @@ type Service struct {
 	templates map[tenant.Kind]tenant.Template
 	now       func() time.Time
 	policy    *bluemonday.Policy
+	events    Events
 }
 
 // NewService returns the catalog service. It reads the category templates

@@ -145,10 +145,19 @@ func (s *Service) Transition(ctx context.Context, tenantID, id int64, in Step) (
 		}
 		if in.Action == ActPublish && it.RevisesID != 0 {
 			out, err = s.publishRevisionTx(ctx, tx, t, it, in.Comment)
+		} else {
+			out, err = s.applyStepTx(ctx, tx, t, it, st, in)
+		}
+		if err != nil {
 			return err
 		}
-		out, err = s.applyStepTx(ctx, tx, t, it, st, in)
-		return err
+		switch {
+		case in.Action == ActPublish:
+			return s.emit(ctx, tx, EventPublished, out)
+		case in.Action == ActWithdraw:
+			return s.emit(ctx, tx, EventWithdrawn, out)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

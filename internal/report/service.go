@@ -78,6 +78,7 @@ type Service struct {
 	authz     *authz.Authorizer
 	documents DocumentCounter
 	now       func() time.Time
+	events    Events
 }
 
 // NewService returns the report service; documents may be nil until the

@@ -232,7 +232,13 @@ func (s *Service) transition(ctx context.Context, tenantID int64, year int, from
 			}
 		}
 		out = cur
-		return audit.Record(ctx, tx, now, audit.Entry{TenantID: tenantID, Action: "report." + to, ObjectType: "report", ObjectID: fmt.Sprintf("%d/v%d", year, cur.Version)})
+		if err := audit.Record(ctx, tx, now, audit.Entry{TenantID: tenantID, Action: "report." + to, ObjectType: "report", ObjectID: fmt.Sprintf("%d/v%d", year, cur.Version)}); err != nil {
+			return err
+		}
+		if s.events == nil {
+			return nil
+		}
+		return s.events.EmitTx(ctx, tx, tenantID, "report."+to, EventObject{Year: cur.Year, Version: cur.Version, State: cur.State})
 	})
 	return out, err
 }
@@ -279,4 +285,26 @@ func (s *Service) list(ctx context.Context, tenantID int64, state string) ([]Sto
 		return q.OrderExpr("year DESC, version DESC").Scan(ctx)
 	})
 	return out, err
+}
+
+// The events integrators can subscribe to (webhooks) about annual reports.
+const (
+	EventSubmitted = "report.submitted" // submitted to the city
+	EventPublished = "report.published" // published on the portal
+)
+
+// Events receives the changes integrators subscribe to, inside the
+// transaction of the change (webhook.Service).
+type Events interface {
+	EmitTx(ctx context.Context, tx bun.Tx, tenantID int64, kind string, object any) error
+}
+
+// SetEvents makes the service emit events to e (nil: none).
+func (s *Service) SetEvents(e Events) { s.events = e }
+
+// EventObject is what an event says about a report.
+type EventObject struct {
+	Year    int    `json:"year"`
+	Version int    `json:"version"`
+	State   string `json:"state"`
 }

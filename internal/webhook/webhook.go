@@ -31,17 +31,20 @@ import (
 
 	"gongkai/internal/audit"
 	"gongkai/internal/authz"
+	"gongkai/internal/catalog"
 	"gongkai/internal/db"
 	"gongkai/internal/fault"
 	"gongkai/internal/jobs"
 	"gongkai/internal/notify"
 	"gongkai/internal/pii"
+	"gongkai/internal/report"
 	"gongkai/internal/request"
 	"gongkai/internal/tenant"
 )
 
 // EventTypes lists the event types an endpoint may subscribe to.
-var EventTypes = []string{request.EventRegistered, request.EventReplied, request.EventOverdue}
+var EventTypes = []string{request.EventRegistered, request.EventReplied, request.EventOverdue,
+	catalog.EventPublished, catalog.EventWithdrawn, report.EventSubmitted, report.EventPublished}
 
 // Endpoint is a bureau's webhook receiver.
 type Endpoint struct {
