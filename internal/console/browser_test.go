@@ -245,6 +245,14 @@ func (b *browser) walk() {
 	b.step("reply", chromedp.SetValue(chromedp.CSS("#reply-on"), "2026-03-02"), chromedp.SetValue(chromedp.CSS("#outcome"), "granted"))
 	b.submit("reply", "#reply")
 	b.wantIn("after reply", b.text("h1"), "已答复")
+	// The reply letter, with the next document number and the outcome.
+	b.step("reply letter", chromedp.SetValue(chromedp.CSS("#letter-kind"), "reply"), chromedp.SetValue(chromedp.CSS("#sent-on"), "2026-03-02"))
+	b.submit("issue reply letter", "#issue-letter")
+	b.submit("open reply letter", `a[href$="/letters/2"]`)
+	reply := b.text("article.letter")
+	b.wantIn("reply letter number", reply, "营口市民政局依申〔2026〕2号")
+	b.wantIn("reply letter outcome", reply, "（一）予以公开")
+	b.submit("back", `p.noprint a`)
 
 	// The audit log has what happened, with a CSV export.
 	b.open("/console/civil-affairs/audit")
