@@ -151,6 +151,7 @@ func New(deps Deps) (http.Handler, error) {
 	bureau("POST /console/{bureau}/requests/new", h.registerRequest)
 	bureau("GET /console/{bureau}/requests/{id}", h.requestDetail)
 	bureau("POST /console/{bureau}/requests/{id}/act", h.actOnRequest)
+	bureau("POST /console/{bureau}/requests/{id}/assign", h.assignRequest)
 	bureau("POST /console/{bureau}/requests/{id}/reply", h.replyToRequest)
 	bureau("POST /console/{bureau}/requests/{id}/letters", h.issueLetter)
 	bureau("GET /console/{bureau}/requests/{id}/letters/{letter}", h.printLetter)
@@ -169,6 +170,8 @@ var comingAreas = []string{"catalog", "appeals", "inquiries", "reports", "oversi
 
 var funcs = template.FuncMap{
 	"has": func(list []string, s string) bool { return slices.Contains(list, s) },
+	// isHandler reports whether the optional handler id is id.
+	"isHandler": func(handler *int64, id int64) bool { return handler != nil && *handler == id },
 }
 
 // page is what every console template receives; Data is the page's own,

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"gongkai/internal/fault"
+	"gongkai/internal/identity"
 	"gongkai/internal/request"
 	"gongkai/internal/request/deadline"
 	"gongkai/internal/workday"
@@ -20,13 +21,17 @@ type worklistRow struct {
 type worklistData struct {
 	Rows           []worklistRow
 	State, Channel string
-	Offset         int
-	NextOffset     int
-	HasMore        bool
-	Today          workday.Date
-	States         []string
-	Channels       []request.Channel
-	CanWrite       bool
+	// ApplicantType and Handler (a user name) filter the list.
+	ApplicantType, Handler string
+	ApplicantTypes         []struct{ Code, Label string }
+	Members                []identity.Member
+	Offset                 int
+	NextOffset             int
+	HasMore                bool
+	Today                  workday.Date
+	States                 []string
+	Channels               []request.Channel
+	CanWrite               bool
 }
 
 const worklistPage = 50
@@ -37,8 +42,20 @@ func (h *handler) requests(w http.ResponseWriter, r *http.Request, p *page) {
 	q := r.URL.Query()
 	d := worklistData{State: q.Get("state"), Channel: q.Get("channel"), Today: workday.FromTime(h.deps.Now(), h.deps.Location),
 		States: []string{"submitted", "open", "paused", "replied", "closed", "lapsed"}, Channels: request.Channels, CanWrite: p.Can("request", "write")}
+	d.ApplicantType, d.Handler, d.ApplicantTypes = q.Get("applicant_type"), q.Get("handler"), request.ApplicantTypes
 	d.Offset, _ = strconv.Atoi(q.Get("offset"))
-	f := request.Filter{Channel: d.Channel, Limit: worklistPage, Offset: max(0, d.Offset)}
+	f := request.Filter{Channel: d.Channel, ApplicantType: d.ApplicantType, Limit: worklistPage, Offset: max(0, d.Offset)}
+	if ms, err := h.deps.Identity.Members(r.Context(), p.Bureau.ID); err == nil {
+		d.Members = ms
+	}
+	if d.Handler != "" {
+		f.HandlerID = -1 // no such handler: nothing matches
+		for _, m := range d.Members {
+			if m.User.Username == d.Handler {
+				f.HandlerID = m.User.ID
+			}
+		}
+	}
 	switch d.State {
 	case "":
 		f.States = []string{"submitted", "open", "paused"}
@@ -121,6 +138,8 @@ func (h *handler) registerRequest(w http.ResponseWriter, r *http.Request, p *pag
 }
 
 type requestDetailData struct {
+	// Members are the bureau's people, for assigning the handler.
+	Members     []identity.Member
 	Detail      *request.Detail
 	Letters     []request.Letter
 	Outcome     string
@@ -148,7 +167,12 @@ func (h *handler) loadRequest(w http.ResponseWriter, r *http.Request, p *page) (
 		h.fail(w, r, p, err)
 		return nil, false
 	}
-	d := &requestDetailData{Detail: dt, Letters: ls, Outcomes: request.Outcomes, LetterKinds: request.LetterKinds,
+	ms, err := h.deps.Identity.Members(r.Context(), p.Bureau.ID)
+	if err != nil {
+		h.fail(w, r, p, err)
+		return nil, false
+	}
+	d := &requestDetailData{Members: ms, Detail: dt, Letters: ls, Outcomes: request.Outcomes, LetterKinds: request.LetterKinds,
 		Today: workday.FromTime(h.deps.Now(), h.deps.Location), CanWrite: p.Can("request", "write")}
 	if o, ok := request.OutcomeByCode(dt.Request.Outcome); ok {
 		d.Outcome = o.Group + o.Row
@@ -188,6 +212,16 @@ func (h *handler) afterForm(w http.ResponseWriter, r *http.Request, p *page, err
 	}
 	p.Data = d
 	h.render(w, r, fault.HTTPStatus(err), "request", p)
+}
+
+// assignRequest makes a member of the bureau the request's handler.
+func (h *handler) assignRequest(w http.ResponseWriter, r *http.Request, p *page) {
+	u, err := h.deps.Identity.UserByUsername(r.Context(), r.PostFormValue("handler"))
+	if err != nil {
+		h.afterForm(w, r, p, fault.Field("handler", "choose a member of this bureau"))
+		return
+	}
+	h.afterForm(w, r, p, h.deps.Requests.Assign(r.Context(), p.Bureau.ID, h.requestID(r), u.ID))
 }
 
 func (h *handler) requestID(r *http.Request) int64 {
