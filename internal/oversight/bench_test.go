@@ -27,22 +27,34 @@ func benchEnv(name string, def int) int {
 
 // benchCity boots the app and bulk-seeds synthetic bureaus with requests
 // received over the year up to today (seed.Bulk): GONGKAI_BENCH_BUREAUS
-// (default 10) × GONGKAI_BENCH_APPLICATIONS (default 10,000).
+// (default 10) × GONGKAI_BENCH_APPLICATIONS (default 10,000). With
+// GONGKAI_BENCH_DATABASE_URL the Postgres run uses that database as it is
+// (seeded beforehand, e.g. gongkai seed --bureaus 100 --applications 10000)
+// and SQLite is skipped.
 func benchCity(b *testing.B, dialect db.Dialect) (*app.App, context.Context, int) {
 	b.Helper()
+	ctx := authz.WithActor(context.Background(), authz.System)
+	today := workday.FromTime(time.Now(), workday.ChinaTime)
+	if url := os.Getenv("GONGKAI_BENCH_DATABASE_URL"); url != "" {
+		if dialect != db.Postgres {
+			b.Skip("GONGKAI_BENCH_DATABASE_URL is a Postgres database")
+		}
+		a := apptest.Boot(b, dialect, func(c *config.Config, o *app.Options) { c.DatabaseURL, o.Workers = url, false })
+		return a, ctx, today.Year
+	}
 	// No job workers: the background jobs of other parts (reminder scans)
 	// would compete for the database and blur the figures.
 	a := apptest.Boot(b, dialect, func(_ *config.Config, o *app.Options) { o.Workers = false })
-	ctx := authz.WithActor(context.Background(), authz.System)
-	today := workday.FromTime(time.Now(), workday.ChinaTime)
 	bureaus, apps := benchEnv("GONGKAI_BENCH_BUREAUS", 10), benchEnv("GONGKAI_BENCH_APPLICATIONS", 10_000)
 	res, err := seed.Bulk(ctx, a, today, seed.BulkOptions{Bureaus: bureaus, Applications: apps, Years: 1, Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
-	// Fresh statistics, as autovacuum (Postgres) would have them.
-	if _, err := a.DB.SQL.ExecContext(ctx, "ANALYZE"); err != nil {
-		b.Fatal(err)
+	// Fresh statistics, as autovacuum would have them.
+	if dialect == db.Postgres {
+		if _, err := a.DB.SQL.ExecContext(ctx, "ANALYZE"); err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.Logf("%s: seeded %d bureaus × %d requests in %s", dialect, res.Bureaus, apps, res.Elapsed.Round(time.Millisecond))
 	return a, ctx, today.Year

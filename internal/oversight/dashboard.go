@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -245,28 +246,33 @@ func (s *Service) Dashboard(ctx context.Context, year int, from, to workday.Date
 }
 
 // requestCounts fills received, closed, open, overdue, replied, on-time
-// and the outcome mix, in one scan of the requests grouped by bureau and
-// outcome.
+// and the outcome mix, in one scan of the requests grouped by bureau only
+// (the primary key's order: no sort), with one conditional sum per figure.
 func (s *Service) requestCounts(ctx context.Context, tx bun.Tx, p Period, today workday.Date, rows map[int64]*DashboardRow) error {
 	var out []struct {
-		TenantID int64  `bun:"tenant_id"`
-		Outcome  string `bun:"outcome"`
-		Received int    `bun:"received"`
-		Closed   int    `bun:"closed"`
-		Open     int    `bun:"open"`
-		Overdue  int    `bun:"overdue"`
-		Replied  int    `bun:"replied"`
-		OnTime   int    `bun:"on_time"`
+		TenantID int64 `bun:"tenant_id"`
+		Received int   `bun:"received"`
+		Open     int   `bun:"open"`
+		Overdue  int   `bun:"overdue"`
+		Replied  int   `bun:"replied"`
+		OnTime   int   `bun:"on_time"`
+		G0       int   `bun:"g0"`
+		G1       int   `bun:"g1"`
+		G2       int   `bun:"g2"`
+		G3       int   `bun:"g3"`
+		G4       int   `bun:"g4"`
+		G5       int   `bun:"g5"`
 	}
-	err := tx.NewSelect().Table("requests").Column("tenant_id", "outcome").
+	q := tx.NewSelect().Table("requests").Column("tenant_id").
 		ColumnExpr("sum(CASE WHEN received_on >= ? AND received_on <= ? THEN 1 ELSE 0 END) AS received", p.From, p.To).
-		ColumnExpr("sum(CASE WHEN outcome <> '' AND outcome_on >= ? AND outcome_on <= ? THEN 1 ELSE 0 END) AS closed", p.From, p.To).
 		ColumnExpr("sum(CASE WHEN state IN ('open', 'paused') THEN 1 ELSE 0 END) AS open").
 		ColumnExpr("sum(CASE WHEN state IN ('open', 'paused') AND due_on < ? THEN 1 ELSE 0 END) AS overdue", today).
 		ColumnExpr("sum(CASE WHEN replied_on >= ? AND replied_on <= ? THEN 1 ELSE 0 END) AS replied", p.From, p.To).
-		ColumnExpr("sum(CASE WHEN replied_on >= ? AND replied_on <= ? AND due_on IS NOT NULL AND replied_on <= due_on THEN 1 ELSE 0 END) AS on_time", p.From, p.To).
-		Where("state <> 'submitted'").Group("tenant_id", "outcome").Scan(ctx, &out)
-	if err != nil {
+		ColumnExpr("sum(CASE WHEN replied_on >= ? AND replied_on <= ? AND due_on IS NOT NULL AND replied_on <= due_on THEN 1 ELSE 0 END) AS on_time", p.From, p.To)
+	for i, g := range OutcomeGroups {
+		q = q.ColumnExpr("sum(CASE WHEN outcome IN (?) AND outcome_on >= ? AND outcome_on <= ? THEN 1 ELSE 0 END) AS g"+strconv.Itoa(i), bun.In(g.Codes), p.From, p.To)
+	}
+	if err := q.Where("state <> 'submitted'").Group("tenant_id").Scan(ctx, &out); err != nil {
 		return err
 	}
 	for _, o := range out {
@@ -274,15 +280,9 @@ func (s *Service) requestCounts(ctx context.Context, tx bun.Tx, p Period, today 
 		if r == nil {
 			continue
 		}
-		r.Received += o.Received
-		r.Open += o.Open
-		r.Overdue += o.Overdue
-		r.Replied += o.Replied
-		r.RepliedOnTime += o.OnTime
-		r.Closed += o.Closed
-		if g := groupOf(o.Outcome); g >= 0 {
-			*r.Outcomes.at(g) += o.Closed
-		}
+		r.Received, r.Open, r.Overdue, r.Replied, r.RepliedOnTime = o.Received, o.Open, o.Overdue, o.Replied, o.OnTime
+		r.Outcomes = OutcomeMix{Granted: o.G0, PartiallyGranted: o.G1, Refused: o.G2, Unavailable: o.G3, NotProcessed: o.G4, Other: o.G5}
+		r.Closed = o.G0 + o.G1 + o.G2 + o.G3 + o.G4 + o.G5
 	}
 	return nil
 }
@@ -310,8 +310,8 @@ func (s *Service) extensionCounts(ctx context.Context, tx bun.Tx, p Period, rows
 // replyTimes fills each row's histogram of working days to reply. On
 // Postgres the working days are looked up in the calendar index inside the
 // query, which returns one row per bureau and value; on SQLite the query
-// returns the distinct (receipt, reply) date pairs, as day offsets from the
-// index's first day, with their counts, and the lookup happens here.
+// streams each reply's dates as day offsets from the index's first day and
+// the lookup happens here.
 func (s *Service) replyTimes(ctx context.Context, tx bun.Tx, idx *dayIndex, p Period, rows map[int64]*DashboardRow) error {
 	if s.db.Dialect == db.Postgres {
 		if len(idx.cum) == 0 {
@@ -337,32 +337,35 @@ GROUP BY 1, 2`, idx.literal, p.From, p.To).Scan(ctx, &out)
 		}
 		return nil
 	}
-	var out []struct {
-		TenantID int64 `bun:"tenant_id"`
-		From     int   `bun:"a"`
-		To       int   `bun:"b"`
-		N        int   `bun:"n"`
-	}
+	// No GROUP BY (it would sort): stream the replies in primary-key order
+	// as day offsets and count them here.
 	base := idx.base.String()
-	err := tx.NewSelect().Table("requests").Column("tenant_id").
-		ColumnExpr("CAST(julianday(received_on) - julianday(?) AS INTEGER) AS a", base).
-		ColumnExpr("CAST(julianday(replied_on) - julianday(?) AS INTEGER) AS b", base).
-		ColumnExpr("count(*) AS n").
-		Where("replied_on >= ? AND replied_on <= ? AND received_on IS NOT NULL", p.From, p.To).
-		Group("tenant_id", "received_on", "replied_on").Scan(ctx, &out)
+	rs, err := tx.QueryContext(ctx, "SELECT tenant_id, CAST(julianday(received_on) - julianday(?) AS INTEGER), CAST(julianday(replied_on) - julianday(?) AS INTEGER) "+
+		"FROM requests WHERE replied_on >= ? AND replied_on <= ? AND received_on IS NOT NULL", base, base, p.From, p.To)
 	if err != nil {
 		return err
 	}
-	for _, o := range out {
-		r := rows[o.TenantID]
+	defer rs.Close()
+	var (
+		tenantID, last int64
+		from, to       int
+		r              *DashboardRow
+	)
+	for rs.Next() {
+		if err := rs.Scan(&tenantID, &from, &to); err != nil {
+			return err
+		}
+		if tenantID != last || r == nil {
+			r, last = rows[tenantID], tenantID
+		}
 		if r == nil {
 			continue
 		}
-		if days, ok := idx.betweenOffsets(o.From, o.To); ok {
-			r.hist[days] += o.N
+		if days, ok := idx.betweenOffsets(from, to); ok {
+			r.hist[days]++
 		}
 	}
-	return nil
+	return rs.Err()
 }
 
 // appealCounts fills the appeals filed in the period by outcome.
