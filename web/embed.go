@@ -14,8 +14,9 @@ var Templates embed.FS
 //go:embed static/*
 var Static embed.FS
 
-// I18n holds the console's message catalogs, one JSON file a locale
-// (zh-CN.json, en.json), key -> text.
+// I18n holds the console's message catalogs, key -> text: zh-CN.json and
+// en.json, with an area's keys optionally in zh-CN.<area>.json and
+// en.<area>.json.
 //
 //go:embed i18n/*.json
 var I18n embed.FS

@@ -228,7 +228,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	a.API.AddBackground(a.Notify, a.Webhooks, a.Reminders) // their operations (api/notify.go, api/webhooks.go)
 	consoleHandler, err := console.New(console.Deps{BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies(), Location: cfg.Location,
 		Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit, Requests: a.Requests, Catalog: a.Catalog, Notify: a.Notify,
-		Reports: a.Reports, Log: a.Log, Now: opts.Now})
+		Reports: a.Reports, Appeals: a.Appeals, Inquiries: a.Inquiries, Oversight: a.Oversight, Webhooks: a.Webhooks, Reminders: a.Reminders,
+		Log: a.Log, Now: opts.Now})
 	if err != nil {
 		return nil, fmt.Errorf("console: %w", err)
 	}

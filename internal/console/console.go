@@ -19,16 +19,21 @@ import (
 	"strings"
 	"time"
 
+	"gongkai/internal/appeal"
 	"gongkai/internal/audit"
 	"gongkai/internal/authz"
 	"gongkai/internal/catalog"
 	"gongkai/internal/fault"
 	"gongkai/internal/httpx"
 	"gongkai/internal/identity"
+	"gongkai/internal/inquiry"
 	"gongkai/internal/notify"
+	"gongkai/internal/oversight"
+	"gongkai/internal/reminder"
 	"gongkai/internal/report"
 	"gongkai/internal/request"
 	"gongkai/internal/tenant"
+	"gongkai/internal/webhook"
 	"gongkai/internal/workday"
 	"gongkai/web"
 )
@@ -58,8 +63,18 @@ type Deps struct {
 	// Catalog is the disclosure catalog, for the home page's review and
 	// publication-deadline lists.
 	Catalog *catalog.Service
-	// Reports are the annual reports, for the home page's report status.
+	// Reports are the annual reports (年度报告).
 	Reports *report.Service
+	// Appeals are the reconsideration and litigation cases (行政复议、行政诉讼).
+	Appeals *appeal.Service
+	// Inquiries are the registered inquiries (咨询登记).
+	Inquiries *inquiry.Service
+	// Oversight is the city's cross-bureau view (统计监督).
+	Oversight *oversight.Service
+	// Webhooks are the bureau's webhook endpoints and their deliveries.
+	Webhooks *webhook.Service
+	// Reminders holds the bureau's reminder thresholds and recipients.
+	Reminders *reminder.Service
 	// Log receives server errors.
 	Log *slog.Logger
 	// Now is the clock; default time.Now.
@@ -119,8 +134,8 @@ func New(deps Deps) (http.Handler, error) {
 	mux.HandleFunc("GET /console/login", h.loginPage)
 	mux.HandleFunc("POST /console/login", h.login)
 	mux.HandleFunc("POST /console/language", h.anonLanguage)
-	user := func(pattern string, fn pageFunc) { mux.HandleFunc(pattern, h.authenticated(false, fn)) }
-	bureau := func(pattern string, fn pageFunc) { mux.HandleFunc(pattern, h.authenticated(true, fn)) }
+	var user route = func(pattern string, fn pageFunc) { mux.HandleFunc(pattern, h.authenticated(false, fn)) }
+	var bureau route = func(pattern string, fn pageFunc) { mux.HandleFunc(pattern, h.authenticated(true, fn)) }
 
 	user("GET /console/{$}", h.start)
 	user("POST /console/logout", h.logout)
@@ -155,14 +170,19 @@ func New(deps Deps) (http.Handler, error) {
 	bureau("POST /console/{bureau}/requests/{id}/reply", h.replyToRequest)
 	bureau("POST /console/{bureau}/requests/{id}/letters", h.issueLetter)
 	bureau("GET /console/{bureau}/requests/{id}/letters/{letter}", h.printLetter)
-	for _, area := range comingAreas {
-		bureau("GET /console/{bureau}/"+area, h.areaPage(area))
-	}
+	h.catalogRoutes(bureau)
+	h.reportRoutes(bureau)
+	h.appealRoutes(bureau)
+	h.oversightRoutes(bureau)
+	h.webhookRoutes(bureau)
 	user("/console/", func(w http.ResponseWriter, r *http.Request, p *page) {
 		h.fail(w, r, p, fault.New(fault.NotFound, "page not found"))
 	})
 	return mux, nil
 }
+
+// route registers a console page: a pattern and its handler.
+type route func(pattern string, fn pageFunc)
 
 // comingAreas are the areas whose console pages this version does not have
 // yet; their page says so (home.go).

@@ -33,7 +33,10 @@ func normLocale(s string) string {
 	return DefaultLocale
 }
 
-// LoadMessages reads the embedded catalogs web/i18n/*.json.
+// LoadMessages reads the embedded catalogs web/i18n/*.json. A locale's
+// keys may be split over several files, <locale>.json and
+// <locale>.<area>.json (zh-CN.catalog.json); a key defined twice is an
+// error.
 func LoadMessages() (Messages, error) {
 	m := Messages{}
 	files, err := fs.Glob(web.I18n, "i18n/*.json")
@@ -49,7 +52,16 @@ func LoadMessages() (Messages, error) {
 		if err := json.Unmarshal(b, &cat); err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
-		m[strings.TrimSuffix(strings.TrimPrefix(f, "i18n/"), ".json")] = cat
+		locale, _, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(f, "i18n/"), ".json"), ".")
+		if m[locale] == nil {
+			m[locale] = map[string]string{}
+		}
+		for k, v := range cat {
+			if _, dup := m[locale][k]; dup {
+				return nil, fmt.Errorf("%s: key %s is defined in another %s file too", f, k, locale)
+			}
+			m[locale][k] = v
+		}
 	}
 	if len(m[DefaultLocale]) == 0 {
 		return nil, fmt.Errorf("i18n: no %s catalog", DefaultLocale)
