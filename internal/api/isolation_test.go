@@ -197,6 +197,9 @@ func cases(w *world) map[string]opCase {
 		"decide-appeal":         {params: map[string]string{"id": "1"}, body: `{"outcome":"upheld","decided_on":"2026-04-01"}`},
 		"set-calendar-day":      {crossTenant: true, wantB: 403, params: map[string]string{"day": "2026-12-31"}, body: `{"working":false,"reason":"test"}`},
 
+		// The records behind a number of the annual report (drill-down).
+		"list-report-cell-records": {params: map[string]string{"year": "2026"}, query: "?table=3&row=granted&column=total"},
+
 		// Catalog (catalog.go): staff operations on A's items; public reads
 		// of A's published catalog are open to everyone.
 		"list-catalog-categories":        {crossTenant: true, public: true, wantB: 200},

@@ -60,6 +60,14 @@ type figureInput struct {
 	}
 }
 
+type cellInput struct {
+	Slug   string `path:"slug" doc:"Slug of the bureau"`
+	Year   int    `path:"year" doc:"Report year" minimum:"2008" maximum:"2200"`
+	Table  int    `query:"table" required:"true" enum:"3,4" doc:"Table 3 or 4"`
+	Row    string `query:"row" required:"true" doc:"Table 3 row code (new, carried_in, an outcome code, total, carried_forward) or Table 4 group (reconsideration, litigation_direct, litigation_after_reconsideration)"`
+	Column string `query:"column" required:"true" doc:"Table 3 applicant type or total; Table 4 result (upheld, corrected, other, pending, total)"`
+}
+
 type downloadInput struct {
 	Slug   string `path:"slug" doc:"Slug of the bureau"`
 	Year   int    `path:"year" doc:"Report year" minimum:"2008" maximum:"2200"`
@@ -212,6 +220,17 @@ func (s *Server) registerReports() {
 			return nil, err
 		}
 		return renderDocument(doc, in.Format)
+	})
+	register(s.API, huma.Operation{
+		OperationID: "list-report-cell-records", Method: http.MethodGet, Path: "/v1/bureaus/{slug}/reports/{year}/cells", Summary: "List the records behind a number",
+		Description: "The records one number of Table 3 (requests of the row and applicant column) or Table 4 (cases of the group with the result as of 31 December) counts for the year, with the adjustments added to it; value is the number the tables show, and the listed requests and cases plus the adjustments' deltas add up to it.",
+		Tags:        []string{"reports"}, Security: security, Errors: append(errs, http.StatusUnprocessableEntity),
+	}, func(ctx context.Context, in *cellInput) (*struct{ Body *report.CellRecords }, error) {
+		recs, err := s.deps.Reports.Records(ctx, tenantFrom(ctx).ID, in.Year, report.Cell{Table: in.Table, Row: in.Row, Column: in.Column})
+		if err != nil {
+			return nil, err
+		}
+		return &struct{ Body *report.CellRecords }{Body: recs}, nil
 	})
 	register(s.API, huma.Operation{
 		OperationID: "set-report-figure", Method: http.MethodPut, Path: "/v1/bureaus/{slug}/reports/{year}/figures/{key}", Summary: "Enter a Table 2 figure",
