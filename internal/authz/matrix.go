@@ -25,7 +25,7 @@ func Matrix() string {
 		}
 		rules = append(rules, rule{f[1], f[3], f[4]})
 	}
-	objects := []string{"bureaus", "calendar", "catalog", "request", "appeal", "inquiry", "report", "stats", "members", "tokens", "audit", "settings", "webhooks"}
+	objects := []string{"bureaus", "calendar", "catalog", "request", "appeal", "inquiry", "report", "stats", "city_report", "members", "tokens", "audit", "settings", "webhooks"}
 	actions := []string{"read", "write", "review", "manage"}
 	allowed := func(role, obj, act string) bool {
 		return slices.ContainsFunc(rules, func(r rule) bool {
@@ -35,7 +35,7 @@ func Matrix() string {
 	var b strings.Builder
 	b.WriteString("# Permission matrix\n\nGenerated from `policies/roles.csv` by `GONGKAI_UPDATE_DOCS=1 go test ./internal/authz/`; a test fails when it drifts.\n\n")
 	b.WriteString("Roles held in a bureau apply in that bureau only; cross-tenant roles apply in every bureau.\n")
-	b.WriteString("Platform objects (bureaus, calendar) are checked outside any bureau, so only cross-tenant roles reach them.\n\n")
+	b.WriteString("Platform objects (bureaus, calendar, city_report) are checked outside any bureau, so only cross-tenant roles reach them.\n\n")
 	b.WriteString("| object | action |")
 	for _, r := range Roles {
 		fmt.Fprintf(&b, " %s (%s) |", r.Label, r.Name)
@@ -50,7 +50,7 @@ func Matrix() string {
 			fmt.Fprintf(&b, "| %s | %s |", o, a)
 			for _, r := range Roles {
 				mark := ""
-				platformOnly := o == "bureaus" || o == "calendar"
+				platformOnly := o == "bureaus" || o == "calendar" || o == "city_report"
 				if allowed(r.Name, o, a) && (r.CrossTenant || !platformOnly) {
 					mark = "✓"
 				}

@@ -43,6 +43,12 @@ type CityReport struct {
 	Tables     report.Tables      `json:"tables"`
 	Violations []report.Violation `json:"violations"`
 	Annex      []AnnexRow         `json:"annex"`
+	// Narrative, Version and State are those of a stored version of the
+	// report (cityworkflow.go); without them Document generates the
+	// narrative from the figures (a preview).
+	Narrative map[string]string `json:"-"`
+	Version   int               `json:"-"`
+	State     string            `json:"-"`
 }
 
 var zeroDate workday.Date
@@ -266,11 +272,18 @@ func (cr *CityReport) Document() *report.Document {
 		"本报告表格由各部门、单位年度报告数据汇总而成，各部门、单位明细见附件。",
 		cr.Year, len(cr.Annex), total(t, report.RowNew), total(t, report.RowCarriedIn), total(t, report.RowTotal), total(t, report.RowCarriedForward),
 		t.Table4.Reconsideration[4], t.Table4.SuedDirectly[4]+t.Table4.SuedAfter[4])
-	return &report.Document{Bureau: cr.Office.Name, Year: cr.Year, Version: 1, State: "preview", Tables: cr.Tables, Narrative: map[string]string{
+	d := &report.Document{Bureau: cr.Office.Name, Year: cr.Year, Version: 1, State: "preview", Tables: cr.Tables, Narrative: map[string]string{
 		report.SectionOverview: overview,
 		report.SectionProblems: "（请填写本年度全市政府信息公开工作存在的主要问题及改进情况，以及考核、社会评议和责任追究结果。）",
 		report.SectionOther:    "（请填写其他需要报告的事项。）",
 	}}
+	if cr.Narrative != nil {
+		d.Narrative = cr.Narrative
+	}
+	if cr.Version > 0 {
+		d.Version, d.State = cr.Version, cr.State
+	}
+	return d
 }
 
 // annexColumns are the headings of the annex table.
