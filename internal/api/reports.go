@@ -277,6 +277,7 @@ func (s *Server) registerReports() {
 		}
 		return &struct{ Body AppealOut }{Body: appealOut(c)}, nil
 	})
+	s.registerReportExports()
 }
 
 // renderDocument encodes the report in a download format.
@@ -307,4 +308,108 @@ func renderDocument(doc *report.Document, format string) (*downloadOutput, error
 	}
 	out.Body = buf.Bytes()
 	return out, nil
+}
+
+// ExportOut is a generated report file (or one being generated).
+type ExportOut struct {
+	ID         int64      `json:"id"`
+	Year       int        `json:"year"`
+	Format     string     `json:"format" enum:"html,xlsx,json"`
+	State      string     `json:"state" enum:"queued,running,done,failed"`
+	Progress   int        `json:"progress" minimum:"0" maximum:"100" doc:"Percent done"`
+	Step       string     `json:"step" doc:"The step being worked: tables, narrative, render, store, done"`
+	Error      string     `json:"error,omitempty" doc:"Why a failed export failed"`
+	Size       int64      `json:"size" doc:"Bytes of the file, once done"`
+	SHA256     string     `json:"sha256,omitempty" doc:"SHA-256 of the file (hex), once done"`
+	CreatedAt  time.Time  `json:"created_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	// File is the download path of a finished export, under /api.
+	File string `json:"file,omitempty" doc:"Where to download the file, once done"`
+}
+
+func exportOut(slug string, e *report.Export) ExportOut {
+	out := ExportOut{ID: e.ID, Year: e.Year, Format: e.Format, State: e.State, Progress: e.Progress, Step: e.Step, Error: e.Error,
+		Size: e.Size, SHA256: e.SHA256, CreatedAt: e.CreatedAt, FinishedAt: e.FinishedAt}
+	if e.State == report.ExportDone {
+		out.File = "/api/v1/bureaus/" + slug + "/reports/" + strconv.Itoa(e.Year) + "/exports/" + strconv.FormatInt(e.ID, 10) + "/file"
+	}
+	return out
+}
+
+type exportCreateInput struct {
+	Slug string `path:"slug" doc:"Slug of the bureau"`
+	Year int    `path:"year" doc:"Report year" minimum:"2008" maximum:"2200"`
+	Body struct {
+		Format string `json:"format" enum:"html,xlsx,json" doc:"html: the official layout; xlsx: the three tables; json: the Document schema"`
+	}
+}
+
+type exportInput struct {
+	Slug string `path:"slug" doc:"Slug of the bureau"`
+	Year int    `path:"year" doc:"Report year" minimum:"2008" maximum:"2200"`
+	ID   int64  `path:"id" doc:"Export id"`
+}
+
+// registerReportExports adds the operations of report generation as a
+// background job: request a file, follow its progress, download it.
+func (s *Server) registerReportExports() {
+	errs := []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound}
+	register(s.API, huma.Operation{
+		OperationID: "create-report-export", Method: http.MethodPost, Path: "/v1/bureaus/{slug}/reports/{year}/exports", Summary: "Generate the report file",
+		Description: "Queues a job that generates the year's report (its newest version, or a preview with a drafted narrative) as HTML, XLSX or JSON and keeps the file. Follow its progress with get-report-export.",
+		Tags:        []string{"reports"}, Security: security, DefaultStatus: http.StatusAccepted, Errors: errs,
+	}, func(ctx context.Context, in *exportCreateInput) (*struct{ Body ExportOut }, error) {
+		t := tenantFrom(ctx)
+		e, err := s.deps.Reports.CreateExport(ctx, t.ID, t.Name, in.Year, in.Body.Format)
+		if err != nil {
+			return nil, err
+		}
+		return &struct{ Body ExportOut }{Body: exportOut(t.Slug, e)}, nil
+	})
+	register(s.API, huma.Operation{
+		OperationID: "list-report-exports", Method: http.MethodGet, Path: "/v1/bureaus/{slug}/reports/{year}/exports", Summary: "List generated report files",
+		Description: "The year's report files, newest first, with their state and progress.",
+		Tags:        []string{"reports"}, Security: security, Errors: errs,
+	}, func(ctx context.Context, in *yearInput) (*struct{ Body []ExportOut }, error) {
+		t := tenantFrom(ctx)
+		es, err := s.deps.Reports.Exports(ctx, t.ID, in.Year)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]ExportOut, 0, len(es))
+		for i := range es {
+			out = append(out, exportOut(t.Slug, &es[i]))
+		}
+		return &struct{ Body []ExportOut }{Body: out}, nil
+	})
+	register(s.API, huma.Operation{
+		OperationID: "get-report-export", Method: http.MethodGet, Path: "/v1/bureaus/{slug}/reports/{year}/exports/{id}", Summary: "Get a report file's progress",
+		Description: "State (queued, running, done, failed), progress in percent and the step being worked.",
+		Tags:        []string{"reports"}, Security: security, Errors: errs,
+	}, func(ctx context.Context, in *exportInput) (*struct{ Body ExportOut }, error) {
+		t := tenantFrom(ctx)
+		e, err := s.deps.Reports.GetExport(ctx, t.ID, in.ID, false)
+		if err != nil {
+			return nil, err
+		}
+		if e.Year != in.Year {
+			return nil, fault.New(fault.NotFound, "report export not found")
+		}
+		return &struct{ Body ExportOut }{Body: exportOut(t.Slug, e)}, nil
+	})
+	register(s.API, huma.Operation{
+		OperationID: "download-report-export", Method: http.MethodGet, Path: "/v1/bureaus/{slug}/reports/{year}/exports/{id}/file", Summary: "Download a generated report file",
+		Description: "The file of a finished export, as an attachment; 409 while it is not done.",
+		Tags:        []string{"reports"}, Security: security, Errors: append(errs, http.StatusConflict),
+	}, func(ctx context.Context, in *exportInput) (*downloadOutput, error) {
+		t := tenantFrom(ctx)
+		e, err := s.deps.Reports.ExportFile(ctx, t.ID, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		if e.Year != in.Year {
+			return nil, fault.New(fault.NotFound, "report export not found")
+		}
+		return &downloadOutput{ContentType: e.ContentType(), ContentDisposition: `attachment; filename="` + e.FileName() + `"`, Body: e.Content}, nil
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"gongkai/internal/notify"
 	"gongkai/internal/pii"
 	"gongkai/internal/reminder"
+	"gongkai/internal/report"
 	"gongkai/internal/webhook"
 )
 
@@ -25,14 +26,16 @@ type background struct {
 	notify   *notify.Workers
 	deliver  *webhook.DeliverWorker
 	reminder *reminder.ScanWorker
+	exports  *report.ExportWorker // annual report files (report/generate.go)
 }
 
 // registerBackground adds the workers to the registry.
 func registerBackground(r *jobs.Registry) *background {
-	bg := &background{notify: notify.NewWorkers(), deliver: &webhook.DeliverWorker{}, reminder: &reminder.ScanWorker{}}
+	bg := &background{notify: notify.NewWorkers(), deliver: &webhook.DeliverWorker{}, reminder: &reminder.ScanWorker{}, exports: &report.ExportWorker{}}
 	bg.notify.Register(r)
 	bg.deliver.Register(r)
 	bg.reminder.Register(r)
+	bg.exports.Register(r)
 	return bg
 }
 
@@ -60,6 +63,8 @@ func (a *App) wireBackground(bg *background, cipher *pii.Cipher) error {
 	bg.notify.Bind(a.Notify)
 	bg.deliver.Service = a.Webhooks
 	bg.reminder.Service = a.Reminders
+	bg.exports.Service = a.Reports
+	a.Reports.SetJobs(a.Jobs)
 	a.Requests.SetEvents(a.Webhooks)
 	a.Catalog.SetEvents(a.Webhooks)
 	a.Reports.SetEvents(a.Webhooks)

@@ -258,6 +258,7 @@ type Service struct {
 	now       func() time.Time
 	policy    *bluemonday.Policy
 	events    Events
+	attach    attachmentStore // attachments.go
 }
 
 // NewService returns the catalog service. It reads the category templates

@@ -350,13 +350,17 @@ func (s *Service) Delete(ctx context.Context, tenantID, id int64) error {
 	if err := s.authz.Require(ctx, tenantID, "catalog", "write"); err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
+	var orphans []string // attachment files no longer used (attachments.go)
+	err := s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
 		it, err := getItem(ctx, tx, tenantID, id, true, s.db.Dialect)
 		if err != nil {
 			return err
 		}
 		if it.State != Draft {
 			return conflictState("delete", it.State)
+		}
+		if orphans, err = dropAttachmentsTx(ctx, tx, tenantID, id); err != nil {
+			return err
 		}
 		if _, err := tx.NewDelete().Model((*Transition)(nil)).Where("tenant_id = ? AND item_id = ?", tenantID, id).Exec(ctx); err != nil {
 			return db.Translate(err)
@@ -367,6 +371,10 @@ func (s *Service) Delete(ctx context.Context, tenantID, id int64) error {
 		return audit.Record(ctx, tx, s.now(), audit.Entry{TenantID: tenantID, Action: "catalog.item_deleted", ObjectType: "catalog_item",
 			ObjectID: strconv.FormatInt(id, 10), Changes: map[string]any{"title": it.Title}})
 	})
+	if err == nil {
+		s.removeFiles(tenantID, orphans)
+	}
+	return err
 }
 
 // Detail is an item as staff see it: its workflow steps, its published

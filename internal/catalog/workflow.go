@@ -135,6 +135,7 @@ func (s *Service) Transition(ctx context.Context, tenantID, id int64, in Step) (
 		return nil, err
 	}
 	var out *Item
+	var orphans []string // attachment files a published revision no longer uses
 	err = s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
 		it, err := getItem(ctx, tx, tenantID, id, true, s.db.Dialect)
 		if err != nil {
@@ -144,7 +145,7 @@ func (s *Service) Transition(ctx context.Context, tenantID, id int64, in Step) (
 			return conflictState(in.Action, it.State)
 		}
 		if in.Action == ActPublish && it.RevisesID != 0 {
-			out, err = s.publishRevisionTx(ctx, tx, t, it, in.Comment)
+			out, orphans, err = s.publishRevisionTx(ctx, tx, t, it, in.Comment)
 		} else {
 			out, err = s.applyStepTx(ctx, tx, t, it, st, in)
 		}
@@ -162,6 +163,7 @@ func (s *Service) Transition(ctx context.Context, tenantID, id int64, in Step) (
 	if err != nil {
 		return nil, err
 	}
+	s.removeFiles(tenantID, orphans)
 	return out, nil
 }
 
@@ -291,15 +293,17 @@ func (s *Service) nextIndexSeq(ctx context.Context, tx bun.IDB, tenantID int64, 
 // replaces that of the item it revises (which keeps its index number and
 // first publication date), the new version is kept as a revision, the
 // draft's workflow steps move to the item, and the draft row goes.
-func (s *Service) publishRevisionTx(ctx context.Context, tx bun.IDB, t tenant.Tenant, d *Item, comment string) (*Item, error) {
+// It also returns the stored attachment files no longer used, to remove
+// after commit.
+func (s *Service) publishRevisionTx(ctx context.Context, tx bun.IDB, t tenant.Tenant, d *Item, comment string) (*Item, []string, error) {
 	a := actor(ctx)
 	now := s.now().UTC()
 	o, err := getItem(ctx, tx, d.TenantID, d.RevisesID, true, s.db.Dialect)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if o.State != Published {
-		return nil, fault.New(fault.Conflict, "cannot publish the revision: item %d is %s (%s); only a published item can be revised", o.ID, o.State, o.State.Label())
+		return nil, nil, fault.New(fault.Conflict, "cannot publish the revision: item %d is %s (%s); only a published item can be revised", o.ID, o.State, o.State.Label())
 	}
 	before := o.Title
 	o.Title, o.Summary, o.Body, o.DocNo, o.Issuer, o.FormedOn = d.Title, d.Summary, d.Body, d.DocNo, d.Issuer, d.FormedOn
@@ -312,28 +316,32 @@ func (s *Service) publishRevisionTx(ctx context.Context, tx bun.IDB, t tenant.Te
 	if _, err := tx.NewUpdate().Model(o).Column("title", "summary", "body", "doc_no", "issuer", "formed_on", "category_code", "topics",
 		"doc_kind", "basis", "reviewer_name", "reviewed_at", "revision", "revised_on", "updated_at", "search_title", "search_text").
 		Where("tenant_id = ? AND id = ?", o.TenantID, o.ID).Exec(ctx); err != nil {
-		return nil, db.Translate(err)
+		return nil, nil, db.Translate(err)
 	}
 	if err := s.snapshotTx(ctx, tx, o, a.Name); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, err := tx.NewUpdate().Model((*Transition)(nil)).Set("item_id = ?", o.ID).Where("tenant_id = ? AND item_id = ?", d.TenantID, d.ID).Exec(ctx); err != nil {
-		return nil, db.Translate(err)
+		return nil, nil, db.Translate(err)
+	}
+	orphans, err := replaceAttachmentsTx(ctx, tx, d.TenantID, d.ID, o.ID) // the revision's files replace the item's
+	if err != nil {
+		return nil, nil, err
 	}
 	if _, err := tx.NewDelete().Model((*Item)(nil)).Where("tenant_id = ? AND id = ?", d.TenantID, d.ID).Exec(ctx); err != nil {
-		return nil, db.Translate(err)
+		return nil, nil, db.Translate(err)
 	}
 	if comment == "" {
 		comment = "revision " + strconv.Itoa(o.Revision)
 	}
 	if err := s.recordTransition(ctx, tx, o.TenantID, o.ID, ActPublish, Approved, Published, comment); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := audit.Record(ctx, tx, now, audit.Entry{TenantID: o.TenantID, Action: "catalog.item_revised", ObjectType: "catalog_item",
 		ObjectID: strconv.FormatInt(o.ID, 10), Changes: map[string]any{"revision": o.Revision, "title": []string{before, o.Title}, "revision_draft": d.ID}}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return o, nil
+	return o, orphans, nil
 }
 
 // Revise starts a revision of a published item: a new draft holding a copy
@@ -369,8 +377,10 @@ func (s *Service) Revise(ctx context.Context, tenantID, id int64) (*Item, error)
 		}
 		in := ItemInput{Title: o.Title, Summary: o.Summary, Body: o.Body, DocNo: o.DocNo, Issuer: o.Issuer, FormedOn: s.today(t),
 			Category: o.CategoryCode, Topics: o.TopicCodes(), DocKind: o.DocKind, Basis: o.Basis}
-		d, err = s.insertDraft(ctx, tx, tenantID, in, id, "")
-		return err
+		if d, err = s.insertDraft(ctx, tx, tenantID, in, id, ""); err != nil {
+			return err
+		}
+		return copyAttachmentsTx(ctx, tx, tenantID, id, d.ID) // the revision starts with the published files
 	})
 	if err != nil {
 		return nil, err

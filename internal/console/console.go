@@ -172,6 +172,7 @@ func New(deps Deps) (http.Handler, error) {
 	bureau("GET /console/{bureau}/requests/{id}/letters/{letter}", h.printLetter)
 	h.catalogRoutes(bureau)
 	h.reportRoutes(bureau)
+	h.reportExportRoutes(bureau)
 	h.appealRoutes(bureau)
 	h.oversightRoutes(bureau)
 	h.webhookRoutes(bureau)
@@ -186,7 +187,7 @@ type route func(pattern string, fn pageFunc)
 
 // comingAreas are the areas whose console pages this version does not have
 // yet; their page says so (home.go).
-var comingAreas = []string{"catalog", "appeals", "inquiries", "reports", "oversight"}
+var comingAreas = []string{"catalog", "reports", "oversight"}
 
 var funcs = template.FuncMap{
 	"has": func(list []string, s string) bool { return slices.Contains(list, s) },

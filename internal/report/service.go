@@ -15,6 +15,7 @@ import (
 	"gongkai/internal/authz"
 	"gongkai/internal/db"
 	"gongkai/internal/fault"
+	"gongkai/internal/jobs"
 	"gongkai/internal/request"
 	"gongkai/internal/workday"
 )
@@ -79,6 +80,7 @@ type Service struct {
 	documents DocumentCounter
 	now       func() time.Time
 	events    Events
+	jobs      *jobs.Client // enqueues report exports (generate.go)
 }
 
 // NewService returns the report service; documents may be nil until the
