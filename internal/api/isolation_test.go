@@ -174,6 +174,8 @@ func cases(w *world) map[string]opCase {
 		"act-on-request":                    {params: map[string]string{"id": fmt.Sprint(w.aRequestID)}, body: `{"kind":"extended","on":"2026-03-02","days":5,"reason":"需要检索档案"}`},
 		"reply-to-request":                  {params: map[string]string{"id": fmt.Sprint(w.aRequestID)}, body: `{"on":"2026-03-02","outcome":"granted","text":"予以公开"}`},
 		"reveal-request-id-number":          {params: map[string]string{"id": fmt.Sprint(w.aRequestID)}},
+		"export-applicant-data":             {body: `{"id_doc_type":"身份证","id_number":"21080219800101123X"}`},
+		"quote-request-fee":                 {params: map[string]string{"id": fmt.Sprint(w.aRequestID)}, query: "?basis=pages&units=40"},
 		"propose-catalog-item-from-request": {params: map[string]string{"id": fmt.Sprint(w.aRequestID)}, body: `{"category":"functions"}`},
 		"assign-request":                    {params: map[string]string{"id": fmt.Sprint(w.aRequestID)}, body: `{"username":"carol"}`},
 		// Public: anyone may apply to any bureau and track by code; not an

@@ -116,6 +116,23 @@ type listRequestsOutput struct {
 	}
 }
 
+// applicantDataInput names the applicant by identity document.
+type applicantDataInput struct {
+	Slug string `path:"slug" doc:"Slug of the bureau"`
+	Body struct {
+		IDDocType string `json:"id_doc_type" maxLength:"20" doc:"Identity document type as registered (e.g. 身份证)"`
+		IDNumber  string `json:"id_number" minLength:"1" maxLength:"40" doc:"Identity document number"`
+	}
+}
+
+// feeQuoteInput chooses the fee basis and the units charged.
+type feeQuoteInput struct {
+	Slug  string `path:"slug" doc:"Slug of the bureau"`
+	ID    int64  `path:"id" doc:"Request id"`
+	Basis string `query:"basis" enum:"items,pages" default:"items" doc:"items (按件计收) or pages (按量计收)"`
+	Units int    `query:"units" default:"1" minimum:"1" maximum:"1000000" doc:"items of this request (usually 1) or its pages"`
+}
+
 type requestIDInput struct {
 	Slug string `path:"slug" doc:"Slug of the bureau"`
 	ID   int64  `path:"id" doc:"Request id"`
@@ -261,6 +278,28 @@ func (s *Server) registerRequests() {
 			return nil, err
 		}
 		return &requestOutput{Body: requestOut(*r)}, nil
+	})
+	register(s.API, huma.Operation{
+		OperationID: "quote-request-fee", Method: http.MethodGet, Path: "/v1/bureaus/{slug}/requests/{id}/fee-quote", Summary: "Compute the information processing fee",
+		Description: "The fee (信息处理费) of a request under the city's tiers (国办函〔2020〕109号), with the reckoning: by items (按件计收, the applicant's requests received earlier in the same calendar month by this bureau count first) or by pages (按量计收). It records nothing; send the amount with a fee_notified action.",
+		Tags:        []string{"requests"}, Security: security, Errors: append(errs, http.StatusConflict),
+	}, func(ctx context.Context, in *feeQuoteInput) (*struct{ Body request.FeeQuote }, error) {
+		q, err := s.deps.Requests.QuoteFee(ctx, tenantFrom(ctx).ID, in.ID, in.Basis, in.Units)
+		if err != nil {
+			return nil, err
+		}
+		return &struct{ Body request.FeeQuote }{Body: *q}, nil
+	})
+	register(s.API, huma.Operation{
+		OperationID: "export-applicant-data", Method: http.MethodPost, Path: "/v1/bureaus/{slug}/applicant-data", Summary: "Export one applicant's data",
+		Description: "Everything the bureau holds about one applicant, found by the identity document they gave: each request with the personal data in the clear and the letters sent (个人信息保护法 Art. 45). Bureau admins only; every export is recorded in the audit trail. POST, so the number stays out of URLs and logs.",
+		Tags:        []string{"requests"}, Security: security, Errors: errs,
+	}, func(ctx context.Context, in *applicantDataInput) (*struct{ Body request.ApplicantData }, error) {
+		d, err := s.deps.Requests.ApplicantData(ctx, tenantFrom(ctx).ID, in.Body.IDDocType, in.Body.IDNumber)
+		if err != nil {
+			return nil, err
+		}
+		return &struct{ Body request.ApplicantData }{Body: *d}, nil
 	})
 	register(s.API, huma.Operation{
 		OperationID: "assign-request", Method: http.MethodPut, Path: "/v1/bureaus/{slug}/requests/{id}/handler", Summary: "Assign a handler",

@@ -227,3 +227,54 @@ func TestReplyBecomesCatalogDraft(t *testing.T) {
 		t.Fatalf("proposal: %d %s", res.StatusCode, body)
 	}
 }
+
+// TestFeeQuoteAndApplicantDataThroughTheAPI: the fee quote gives the
+// reckoning and a clear 422 for a bad basis; the applicant's data export is
+// for bureau admins only, finds the request by the identity number and is
+// audited.
+func TestFeeQuoteAndApplicantDataThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range dbtest.Dialects {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			w := setup(t, dialect)
+			officer := withJSON(tokenPrincipal("A", w.aToken).header)
+			url := fmt.Sprintf("%s/api/v1/bureaus/civil-affairs/requests/%d/fee-quote", w.base, w.aRequestID)
+			res, body := apptest.Do(t, "GET", url+"?basis=pages&units=120", "", officer)
+			var q struct {
+				Basis      string `json:"basis"`
+				AmountYuan int    `json:"amount_yuan"`
+				Lines      []struct {
+					From, To, Yuan, Subtotal int
+				} `json:"lines"`
+			}
+			if res.StatusCode != 200 || json.Unmarshal([]byte(body), &q) != nil || q.AmountYuan != 70*10+20*20 || len(q.Lines) != 3 || q.Lines[2].From != 101 {
+				t.Fatalf("quote by pages: %d %s", res.StatusCode, body)
+			}
+			if res, body := apptest.Do(t, "GET", url+"?basis=weight", "", officer); res.StatusCode != 422 || !strings.Contains(body, "basis") {
+				t.Fatalf("bad basis: %d %s", res.StatusCode, body)
+			}
+			export := w.base + "/api/v1/bureaus/civil-affairs/applicant-data"
+			ask := `{"id_doc_type":"居民身份证","id_number":"110101199001011234"}`
+			if res, body := apptest.Do(t, "POST", export, ask, officer); res.StatusCode != 403 {
+				t.Fatalf("info officer export: %d %s", res.StatusCode, body)
+			}
+			cookie, sess, err := w.app.Identity.Login(context.Background(), "alice", pw, "127.0.0.1", "test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			admin := withJSON(sessionPrincipal("alice", cookie, sess.CSRFToken).header)
+			res, body = apptest.Do(t, "POST", export, ask, admin)
+			if res.StatusCode != 200 || !strings.Contains(body, w.aTracking) || !strings.Contains(body, `"id_number":"110101199001011234"`) {
+				t.Fatalf("admin export: %d %s", res.StatusCode, body)
+			}
+			if res, body := apptest.Do(t, "POST", export, `{"id_doc_type":"居民身份证","id_number":""}`, admin); res.StatusCode != 422 || !strings.Contains(body, "id_number") {
+				t.Fatalf("empty number: %d %s", res.StatusCode, body)
+			}
+			evs, err := w.app.Audit.List(w.systemCtx, audit.Filter{TenantID: w.a, Action: "request.applicant_exported"})
+			if err != nil || len(evs) != 1 || evs[0].ActorName != "alice" {
+				t.Fatalf("audit of the export: %+v %v", evs, err)
+			}
+		})
+	}
+}

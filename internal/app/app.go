@@ -4,6 +4,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -167,8 +168,10 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}
 
 	recompute := &request.RecomputeWorker{}
+	erase := &request.EraseWorker{RetentionDays: cfg.PIIRetentionDays} // personal data past retention (个人信息保护法 Art. 19)
 	registry := jobs.NewRegistry()
 	jobs.Add(registry, recompute)
+	jobs.Add(registry, erase)
 	bg := registerBackground(registry) // notifications, reminders, webhooks (background.go)
 	if opts.JobWorkers != nil {
 		opts.JobWorkers(registry)
@@ -179,6 +182,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}
 	jobOpts := jobs.Options{Registry: registry, MaxWorkers: maxWorkers, Logger: a.Log, Telemetry: tel}
 	jobOpts.PeriodicJobs = append(jobOpts.PeriodicJobs, bg.periodicJobs(cfg)...)
+	if cfg.PIIRetentionDays > 0 {
+		jobOpts.PeriodicJobs = append(jobOpts.PeriodicJobs, request.ErasePeriodicJob())
+	}
 	a.workJobs = jobOpts.Works()
 	a.Jobs, err = jobs.New(a.DB, jobOpts)
 	if err != nil {
@@ -401,6 +407,25 @@ func (a *App) close(ctx context.Context) error {
 		errs = append(errs, a.Telemetry.Shutdown(ctx))
 	}
 	return errors.Join(errs...)
+}
+
+// loadFees sets the city's fee tiers from a JSON file (request.FeeSchedule):
+// local rules without a release.
+func loadFees(rs *request.Service, path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("invalid setting fee-schedule: %w", err)
+	}
+	var fs request.FeeSchedule
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&fs); err != nil {
+		return fmt.Errorf("invalid setting fee-schedule: %s is not a fee schedule (per_item, item_band_size, item_band_step, per_page): %w", path, err)
+	}
+	if err := rs.SetFees(fs); err != nil {
+		return fmt.Errorf("invalid setting fee-schedule: %s: %s", path, fault.MessageOf(err))
+	}
+	return nil
 }
 
 // loadRules sets the city's deadline rule book from a JSON file (a list of

@@ -23,25 +23,27 @@ import (
 // setting that fills it (see settings below); Load applies defaults, then
 // environment variables, then flags, then Validate.
 type Config struct {
-	Addr            string        // HTTP listen address
-	DataDir         string        // directory for the SQLite database and attachments
-	DatabaseURL     string        // Postgres URL; empty means SQLite in DataDir
-	DBAppRole       string        // Postgres role granted data access when migrating
-	LogLevel        string        // debug, info, warn, error
-	LogFormat       string        // text or json
-	BaseURL         string        // external URL of the service, used in links and cookies
-	TimeZone        string        // IANA zone in which legal dates are interpreted
-	SMTPAddr        string        // host:port of the SMTP server; empty means mail is logged
-	SMTPFrom        string        // sender address of outgoing mail
-	SMTPUsername    string        // SMTP user, optional
-	SMTPPassword    string        // SMTP password, optional
-	OTLPEndpoint    string        // OTLP/HTTP endpoint for traces; empty disables export
-	TenantsDir      string        // directory of tenant YAML files; empty means the embedded demo city
-	AdminPassword   string        // initial platform administrator password; generated when empty
-	PIIKey          string        // base64 AES-256 key sealing applicants' ID numbers
-	DeadlineRules   string        // JSON file of the city's deadline rule book; empty means the Regulations'
-	JobWorkers      int           // concurrent job workers in this process
-	ShutdownTimeout time.Duration // how long a graceful shutdown waits for requests and jobs
+	Addr             string        // HTTP listen address
+	DataDir          string        // directory for the SQLite database and attachments
+	DatabaseURL      string        // Postgres URL; empty means SQLite in DataDir
+	DBAppRole        string        // Postgres role granted data access when migrating
+	LogLevel         string        // debug, info, warn, error
+	LogFormat        string        // text or json
+	BaseURL          string        // external URL of the service, used in links and cookies
+	TimeZone         string        // IANA zone in which legal dates are interpreted
+	SMTPAddr         string        // host:port of the SMTP server; empty means mail is logged
+	SMTPFrom         string        // sender address of outgoing mail
+	SMTPUsername     string        // SMTP user, optional
+	SMTPPassword     string        // SMTP password, optional
+	OTLPEndpoint     string        // OTLP/HTTP endpoint for traces; empty disables export
+	TenantsDir       string        // directory of tenant YAML files; empty means the embedded demo city
+	AdminPassword    string        // initial platform administrator password; generated when empty
+	PIIKey           string        // base64 AES-256 key sealing applicants' ID numbers
+	DeadlineRules    string        // JSON file of the city's deadline rule book; empty means the Regulations'
+	FeeSchedule      string        // JSON file of the city's information processing fee tiers; empty means the national schedule
+	PIIRetentionDays int           // days after closing that an applicant's personal data is kept; 0 keeps it
+	JobWorkers       int           // concurrent job workers in this process
+	ShutdownTimeout  time.Duration // how long a graceful shutdown waits for requests and jobs
 
 	// Webhooks (package webhook).
 	WebhookAllowNets    string        // networks webhooks may reach although not public (comma-separated CIDRs)
@@ -49,6 +51,10 @@ type Config struct {
 	WebhookRetryBase    time.Duration // delay before the first webhook retry; doubles per attempt up to 5 h
 	// WebhookAllow is WebhookAllowNets parsed by Validate.
 	WebhookAllow []netip.Prefix
+
+	// Catalog attachments (package catalog, attachments.go).
+	AttachmentsDir     string // directory of the attachment store, outside the web root; empty means <data-dir>/attachments
+	AttachmentMaxBytes int64  // largest attachment accepted, in bytes
 
 	// Location is TimeZone loaded by Validate.
 	Location *time.Location
@@ -86,6 +92,15 @@ var settings = []setting{
 	{"admin-password", []string{"GONGKAI_ADMIN_PASSWORD"}, "", "password of the platform administrator created on first start; generated and printed once when empty", str(func(c *Config) *string { return &c.AdminPassword })},
 	{"pii-key", []string{"GONGKAI_PII_KEY"}, "", "base64 of 32 random bytes sealing applicants' identity numbers at rest; with SQLite, generated into the data dir when empty; required with Postgres (every instance needs the same key)", str(func(c *Config) *string { return &c.PIIKey })},
 	{"deadline-rules", []string{"GONGKAI_DEADLINE_RULES"}, "", "JSON file with the city's deadline rules (reply, extension, supplement, consultation and fee periods, each with its effective date); empty uses the Regulations (2019) and, for older receipts, the 2008 rules", str(func(c *Config) *string { return &c.DeadlineRules })},
+	{"fee-schedule", []string{"GONGKAI_FEE_SCHEDULE"}, "", "JSON file with the city's information processing fee tiers (per_item, item_band_size, item_band_step, per_page); empty uses the national schedule of 国办函〔2020〕109号", str(func(c *Config) *string { return &c.FeeSchedule })},
+	{"pii-retention-days", []string{"GONGKAI_PII_RETENTION_DAYS"}, "0", "days after a request is closed that the applicant's name, identity number and contact details are kept; then they are erased and the statistics stay; 0 keeps them", func(c *Config, v string) error {
+		var n int
+		if _, err := fmt.Sscanf(v, "%d", &n); err != nil || n < 0 || n > 36500 || fmt.Sprint(n) != v {
+			return errors.New("expected a whole number of days from 0 to 36500")
+		}
+		c.PIIRetentionDays = n
+		return nil
+	}},
 	{"job-workers", []string{"GONGKAI_JOB_WORKERS"}, "10", "number of concurrent background job workers", func(c *Config, v string) error {
 		var n int
 		if _, err := fmt.Sscanf(v, "%d", &n); err != nil || n < 1 || n > 1000 || fmt.Sprint(n) != v {
@@ -117,6 +132,15 @@ var settings = []setting{
 			return errors.New("expected a positive duration such as 30s")
 		}
 		c.WebhookRetryBase = d
+		return nil
+	}},
+	{"attachments-dir", []string{"GONGKAI_ATTACHMENTS_DIR"}, "", "directory where catalog attachments are stored under random names, outside any web root; empty uses <data-dir>/attachments (next to the SQLite file)", str(func(c *Config) *string { return &c.AttachmentsDir })},
+	{"attachment-max-bytes", []string{"GONGKAI_ATTACHMENT_MAX_BYTES"}, "20971520", "largest catalog attachment accepted, in bytes (default 20 MiB)", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 || n > 1<<30 {
+			return errors.New("expected a whole number of bytes from 1024 to 1073741824 (1 GiB)")
+		}
+		c.AttachmentMaxBytes = n
 		return nil
 	}},
 }

@@ -6,7 +6,9 @@ package pii
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"os"
@@ -17,6 +19,9 @@ import (
 // Cipher seals and opens values with one key.
 type Cipher struct {
 	aead cipher.AEAD
+	// indexKey keys Index; it is derived from the key, so one setting
+	// covers both.
+	indexKey []byte
 }
 
 // prefix marks sealed values (and their format version).
@@ -36,7 +41,9 @@ func New(keyB64 string) (*Cipher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Cipher{aead: aead}, nil
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("gongkai applicant index v1"))
+	return &Cipher{aead: aead, indexKey: mac.Sum(nil)}, nil
 }
 
 // NewKey returns a fresh base64-encoded key.
@@ -100,6 +107,20 @@ func (c *Cipher) Open(sealed string) (string, error) {
 		return "", errors.New("pii: cannot open the value with this key")
 	}
 	return string(plain), nil
+}
+
+// Index returns a keyed hash of an identity document (its type and number,
+// spaces removed, letters upper-cased) that finds the same applicant's
+// records without storing the number in the clear; "" when number is
+// empty. Equal documents give equal indexes under one key.
+func (c *Cipher) Index(docType, number string) string {
+	number = strings.ToUpper(strings.Join(strings.Fields(number), ""))
+	if number == "" {
+		return ""
+	}
+	mac := hmac.New(sha256.New, c.indexKey)
+	mac.Write([]byte(strings.TrimSpace(docType) + "\x00" + number))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
 }
 
 // Mask shows an identity document number as its first 3 and last 4

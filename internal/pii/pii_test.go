@@ -38,3 +38,34 @@ func TestSealOpenMask(t *testing.T) {
 		t.Fatal("key file not reused")
 	}
 }
+
+// TestIndex: the same document gives the same index however it is typed,
+// another document or type or key gives another, and the number is not in
+// the index.
+func TestIndex(t *testing.T) {
+	k1, k2 := NewKey(), NewKey()
+	c1, err := New(k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, _ := New(k2)
+	a := c1.Index("身份证", "11010519491231002x")
+	if a == "" || a != c1.Index("身份证", " 110105 19491231002X ") {
+		t.Fatalf("same document, different index: %q", a)
+	}
+	for name, other := range map[string]string{
+		"other number": c1.Index("身份证", "110105194912310021"),
+		"other type":   c1.Index("护照", "11010519491231002X"),
+		"other key":    c2.Index("身份证", "11010519491231002X"),
+	} {
+		if other == a {
+			t.Errorf("%s: same index", name)
+		}
+	}
+	if strings.Contains(a, "110105") {
+		t.Errorf("index %q shows the number", a)
+	}
+	if c1.Index("身份证", "  ") != "" {
+		t.Error("empty number must give an empty index")
+	}
+}

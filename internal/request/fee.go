@@ -57,10 +57,7 @@ func (s FeeSchedule) ByItems(earlierThisMonth, items int) (int, error) {
 	if earlierThisMonth < 0 || items < 1 {
 		return 0, fault.Field("items", "must be at least 1 (and earlier items not negative)")
 	}
-	total := 0
-	for n := earlierThisMonth + 1; n <= earlierThisMonth+items; n++ {
-		total += s.itemPrice(n)
-	}
+	_, total := lines(earlierThisMonth+1, items, s.itemPrice)
 	return total, nil
 }
 
@@ -69,15 +66,6 @@ func (s FeeSchedule) ByPages(pages int) (int, error) {
 	if pages < 1 {
 		return 0, fault.Field("pages", "must be at least 1")
 	}
-	total := 0
-	for p := 1; p <= pages; p++ {
-		price := 0
-		for _, t := range s.PerPage {
-			if p >= t.From {
-				price = t.Yuan
-			}
-		}
-		total += price
-	}
+	_, total := lines(1, pages, s.pagePrice)
 	return total, nil
 }

@@ -60,6 +60,9 @@ type Letter struct {
 	Delivery      string       `bun:",notnull"`
 	CreatedBy     string       `bun:",notnull"`
 	CreatedAt     time.Time    `bun:",notnull"`
+	// ErasedAt is set when the body was replaced by ErasureNotice after the
+	// retention period; the only change a sent letter allows.
+	ErasedAt *time.Time
 }
 
 // letterTemplate is a bureau's own wording of a letter kind.

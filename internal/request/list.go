@@ -93,59 +93,85 @@ func (s *Service) List(ctx context.Context, tenantID int64, f Filter) (Page, err
 
 // RecomputeAll recomputes the cached due date of every open or paused
 // request in every bureau against the current calendar, and returns how many
-// changed. It runs after a calendar change (see RecomputeWorker): two
-// queries read every running request and its log in order, the pure engine
-// recomputes, and only changed rows are written.
+// changed. It runs after a calendar change (see RecomputeWorker): one query
+// streams every running request's log in order, the pure engine recomputes
+// each request as its log completes, and only changed rows are written,
+// after the stream (a connection serves one query at a time).
 func (s *Service) RecomputeAll(ctx context.Context) (int, error) {
 	cal, err := s.calendar.Calendar(ctx)
 	if err != nil {
 		return 0, err
 	}
-	changed := 0
 	now := s.now().UTC()
 	today := s.today()
+	var changes []dueChange
 	err = s.db.InTx(ctx, db.AllTenants, func(ctx context.Context, tx bun.Tx) error {
-		var open []Request
-		if err := tx.NewSelect().Model(&open).Column("tenant_id", "id", "state", "due_on").
-			Where("state IN ('open', 'paused')").Order("tenant_id", "id").Scan(ctx); err != nil {
+		rows, err := tx.QueryContext(ctx, `SELECT r.tenant_id, r.id, r.state, r.due_on, e.kind, e.day, e.days, e.reason
+FROM requests AS r JOIN request_events AS e ON e.tenant_id = r.tenant_id AND e.request_id = r.id
+WHERE r.state IN ('open', 'paused')
+ORDER BY r.tenant_id, r.id, e.id`)
+		if err != nil {
 			return err
 		}
-		var evs []Event
-		if err := tx.NewSelect().Model(&evs).ModelTableExpr("request_events AS e").Column("e.tenant_id", "e.request_id", "e.kind", "e.day", "e.days", "e.reason").
-			Join("JOIN requests AS r ON r.tenant_id = e.tenant_id AND r.id = e.request_id").
-			Where("r.state IN ('open', 'paused')").OrderExpr("e.tenant_id, e.request_id, e.id").Scan(ctx); err != nil {
-			return err
-		}
-		log := make([]deadline.Event, 0, 16)
-		var batch []dueChange
-		j := 0
-		for i := range open {
-			r := &open[i]
-			log = log[:0]
-			for ; j < len(evs) && (evs[j].TenantID < r.TenantID || evs[j].TenantID == r.TenantID && evs[j].RequestID < r.ID); j++ {
-			}
-			for ; j < len(evs) && evs[j].TenantID == r.TenantID && evs[j].RequestID == r.ID; j++ {
-				log = append(log, deadline.Event{Kind: evs[j].Kind, On: evs[j].Day, Days: evs[j].Days, Reason: evs[j].Reason})
-			}
+		defer rows.Close()
+		var (
+			cur     dueChange // the request whose log is being read
+			curDue  workday.Date
+			log     = make([]deadline.Event, 0, 16)
+			started bool
+		)
+		flush := func() error {
 			res, err := deadline.ComputeDue(log, s.rules, cal, today)
 			if err != nil {
 				return err
 			}
-			if res.DueOn.Equal(r.DueOn) && res.State == r.State {
-				continue
+			if !res.DueOn.Equal(curDue) || res.State != cur.state {
+				changes = append(changes, dueChange{cur.tenantID, cur.id, res.DueOn, res.State})
 			}
-			changed++
-			batch = append(batch, dueChange{r.TenantID, r.ID, res.DueOn, res.State})
-			if len(batch) == 500 {
-				if err := s.writeDue(ctx, tx, batch, cal.Version(), now); err != nil {
-					return err
+			return nil
+		}
+		for rows.Next() {
+			var (
+				tid, id  int64
+				state    string
+				due, day workday.Date
+				kind     string
+				days     int
+				reason   string
+			)
+			if err := rows.Scan(&tid, &id, &state, &due, &kind, &day, &days, &reason); err != nil {
+				return err
+			}
+			if !started || tid != cur.tenantID || id != cur.id {
+				if started {
+					if err := flush(); err != nil {
+						return err
+					}
 				}
-				batch = batch[:0]
+				cur, curDue, log, started = dueChange{tenantID: tid, id: id, state: state}, due, log[:0], true
+			}
+			log = append(log, deadline.Event{Kind: deadline.EventKind(kind), On: day, Days: days, Reason: reason})
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if started {
+			if err := flush(); err != nil {
+				return err
 			}
 		}
-		return s.writeDue(ctx, tx, batch, cal.Version(), now)
+		rows.Close()
+		for off := 0; off < len(changes); off += 500 {
+			if err := s.writeDue(ctx, tx, changes[off:min(off+500, len(changes))], cal.Version(), now); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	return changed, err
+	if err != nil {
+		return 0, err
+	}
+	return len(changes), nil
 }
 
 // dueChange is a recomputed deadline to write.

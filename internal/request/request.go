@@ -43,8 +43,11 @@ type Request struct {
 	IDDocType      string       `bun:"id_doc_type,notnull"`
 	// IDNumber is sealed with the PII key (package pii); IDMasked is what
 	// people see.
-	IDNumber     string       `bun:"id_number,notnull"`
-	IDMasked     string       `bun:"id_masked,notnull"`
+	IDNumber string `bun:"id_number,notnull"`
+	IDMasked string `bun:"id_masked,notnull"`
+	// ApplicantKey finds the applicant's other requests (pii.Cipher.Index of
+	// the document); it is never shown.
+	ApplicantKey string       `bun:",notnull"`
 	Phone        string       `bun:",notnull"`
 	Email        string       `bun:",notnull"`
 	Address      string       `bun:",notnull"`
@@ -64,9 +67,12 @@ type Request struct {
 	// lapse): the year it counts in for Table 3 of the annual report.
 	OutcomeOn       workday.Date `bun:",nullzero"`
 	HandlerID       *int64
-	CalendarVersion string    `bun:",notnull"`
-	CreatedAt       time.Time `bun:",notnull"`
-	UpdatedAt       time.Time `bun:",notnull"`
+	CalendarVersion string `bun:",notnull"`
+	// ErasedAt is when the applicant's personal data was erased after the
+	// retention period (see EraseExpired); nil while it is kept.
+	ErasedAt  *time.Time
+	CreatedAt time.Time `bun:",notnull"`
+	UpdatedAt time.Time `bun:",notnull"`
 }
 
 // Event is one entry of a request's event log.
@@ -97,12 +103,13 @@ type Service struct {
 	loc      *time.Location
 	now      func() time.Time
 	events   Events // webhook events (events.go); nil: none
+	fees     FeeSchedule
 }
 
 // NewService returns the request service; loc is the city's time zone, in
 // which "today" is taken.
 func NewService(d *db.DB, az *authz.Authorizer, ts *tenant.Service, cal *calendar.Service, cipher *pii.Cipher, loc *time.Location, now func() time.Time) *Service {
-	return &Service{db: d, authz: az, tenants: ts, calendar: cal, pii: cipher, rules: deadline.DefaultRuleBook(), loc: loc, now: now}
+	return &Service{db: d, authz: az, tenants: ts, calendar: cal, pii: cipher, rules: deadline.DefaultRuleBook(), fees: NationalFees(), loc: loc, now: now}
 }
 
 func (s *Service) today() workday.Date { return workday.FromTime(s.now(), s.loc) }
@@ -228,7 +235,8 @@ func (s *Service) create(ctx context.Context, tenantID int64, in NewRequest) (*R
 	now := s.now().UTC()
 	r := &Request{TenantID: tenantID, TrackingCode: newTrackingCode(), Channel: in.Channel, ArrivedOn: in.ArrivedOn,
 		ApplicantType: in.Applicant.Type, ApplicantName: in.Applicant.Name, IDDocType: in.Applicant.IDDocType, IDNumber: s.pii.Seal(in.Applicant.IDNumber), IDMasked: pii.Mask(in.Applicant.IDNumber),
-		Phone: in.Applicant.Phone, Email: in.Applicant.Email, Address: in.Applicant.Address, Content: in.Content, Purpose: in.Purpose,
+		ApplicantKey: s.pii.Index(in.Applicant.IDDocType, in.Applicant.IDNumber),
+		Phone:        in.Applicant.Phone, Email: in.Applicant.Email, Address: in.Applicant.Address, Content: in.Content, Purpose: in.Purpose,
 		Form: in.Form, Delivery: in.Delivery, State: StateSubmitted, CreatedAt: now, UpdatedAt: now}
 	if in.IdempotencyKey != "" {
 		k := in.IdempotencyKey
