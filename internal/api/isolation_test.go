@@ -53,6 +53,8 @@ type world struct {
 	// Notifications and webhooks (notify_test.go): an inbox entry of alice
 	// and a webhook endpoint of A.
 	aNotification, aWebhook int64
+	// Report exports (exports_test.go): a generated report file of A.
+	aExport int64
 }
 
 const pw = "Correct-Horse-9-Battery"
@@ -114,6 +116,7 @@ func setup(t *testing.T, dialect db.Dialect) *world {
 	w.aRequestID, w.aTracking = reg.ID, reg.TrackingCode
 	setupCatalog(t, w, aliceCtx) // catalog (catalog.go)
 	setupNotify(t, w, aliceCtx)  // notifications and webhooks (notify_test.go)
+	setupExports(t, w, aliceCtx) // report exports (exports_test.go)
 	return w
 }
 
@@ -251,6 +254,12 @@ func cases(w *world) map[string]opCase {
 		"delete-webhook":          {params: map[string]string{"id": fmt.Sprint(w.aWebhook)}},
 		"list-webhook-deliveries": {params: map[string]string{"id": fmt.Sprint(w.aWebhook)}},
 		"redeliver-webhook":       {params: map[string]string{"id": fmt.Sprint(w.aWebhook), "delivery": "1"}},
+
+		// Report exports (exports_test.go): A's generated file.
+		"create-report-export":   {params: map[string]string{"year": "2026"}, body: `{"format":"json"}`},
+		"list-report-exports":    {params: map[string]string{"year": "2026"}},
+		"get-report-export":      {params: map[string]string{"year": "2026", "id": fmt.Sprint(w.aExport)}},
+		"download-report-export": {params: map[string]string{"year": "2026", "id": fmt.Sprint(w.aExport)}},
 	}
 }
 
@@ -309,6 +318,7 @@ func snapshot(t *testing.T, w *world) string {
 	}
 	fmt.Fprint(&b, catalogSnapshot(t, w)) // catalog (catalog.go)
 	fmt.Fprint(&b, notifySnapshot(t, w))  // notifications and webhooks (notify_test.go)
+	fmt.Fprint(&b, exportSnapshot(t, w))  // report exports (exports_test.go)
 	return b.String()
 }
 
