@@ -369,6 +369,12 @@ func (p *page) Nav() []navItem {
 		if p.Can("audit", "read") {
 			add("audit", b+"/audit")
 		}
+		if p.Can("webhooks", "read") {
+			add("webhooks", b+"/webhooks")
+		}
+		if p.Can("settings", "write") {
+			add("reminders", b+"/reminders")
+		}
 	} else {
 		add("home", "/console/")
 	}

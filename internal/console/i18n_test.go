@@ -101,7 +101,7 @@ func TestCatalogsAreComplete(t *testing.T) {
 		need("serviceMessages", sm.key)
 	}
 	// Keys built at run time.
-	for _, a := range []string{"home", "catalog", "requests", "appeals", "inquiries", "reports", "oversight", "members", "audit", "settings"} {
+	for _, a := range []string{"home", "catalog", "requests", "appeals", "inquiries", "reports", "oversight", "members", "audit", "webhooks", "reminders", "settings"} {
 		need("nav", "nav."+a)
 	}
 	for _, a := range comingAreas {

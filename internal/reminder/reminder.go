@@ -73,6 +73,9 @@ type Service struct {
 	reports  PublishedReports
 	log      *slog.Logger
 	now      func() time.Time
+	// cityReports: the city report's publication (city.go); nil: no city
+	// report reminders.
+	cityReports CityReports
 }
 
 // NewService returns the reminder service.
@@ -204,35 +207,44 @@ func (s *Service) Run(ctx context.Context) (Summary, error) {
 		}
 		sum.Bureaus++
 	}
+	if err := s.runCity(ctx, cal, ts, &sum); err != nil { // the city report (city.go)
+		return sum, fmt.Errorf("city report reminders: %w", err)
+	}
 	return sum, nil
 }
 
-// recipients are a bureau's people by role.
+// recipients are a bureau's people by role, and how the bureau wants its
+// reminders addressed (Settings.Recipients, CopyTo).
 type recipients struct {
 	members   map[int64][]string // user id -> roles
 	officers  []int64
 	admins    []int64
 	overseers []int64 // city overseers (cross-tenant role)
+	// andOfficers: the officers hear about a request even when it has a
+	// handler (RecipientsHandlerAndOfficers).
+	andOfficers bool
+	// copies get every reminder (members named in CopyTo).
+	copies []int64
 }
 
-func (s *Service) recipientsOf(ctx context.Context, tenantID int64) (recipients, error) {
+func (s *Service) recipientsOf(ctx context.Context, tenantID int64, set Settings) (recipients, error) {
 	ms, err := s.authz.MembersOf(ctx, tenantID)
 	if err != nil {
 		return recipients{}, err
 	}
-	r := recipients{members: map[int64][]string{}}
+	r := recipients{members: map[int64][]string{}, andOfficers: set.Recipients == RecipientsHandlerAndOfficers}
 	city, err := s.authz.MembersOf(ctx, 0)
 	if err != nil {
 		return recipients{}, err
 	}
 	for _, m := range city {
-		if id, err := strconv.ParseInt(strings.TrimPrefix(m.Subject, "user:"), 10, 64); err == nil && strings.HasPrefix(m.Subject, "user:") && slices.Contains(m.Roles, authz.CityOverseer) {
+		if id, ok := userID(m.Subject); ok && slices.Contains(m.Roles, authz.CityOverseer) {
 			r.overseers = append(r.overseers, id)
 		}
 	}
 	for _, m := range ms {
-		id, err := strconv.ParseInt(strings.TrimPrefix(m.Subject, "user:"), 10, 64)
-		if err != nil || !strings.HasPrefix(m.Subject, "user:") {
+		id, ok := userID(m.Subject)
+		if !ok {
 			continue
 		}
 		r.members[id] = m.Roles
@@ -243,21 +255,32 @@ func (s *Service) recipientsOf(ctx context.Context, tenantID int64) (recipients,
 			r.admins = append(r.admins, id)
 		}
 	}
+	// A copy goes only to people who are still members of the bureau.
+	for _, id := range set.copyIDs {
+		if len(r.members[id]) > 0 {
+			r.copies = append(r.copies, id)
+		}
+	}
 	return r, nil
 }
 
-// to returns who hears about a request: its handler (when still a member),
-// else the bureau's information officers, else its admins; plus the admins
-// when escalating.
+// to returns who hears about an object: its handler (when still a member),
+// else the bureau's information officers — or, when the bureau chose so,
+// the handler and the officers — else its admins; the members who get
+// copies; and the admins when escalating. Each person once.
 func (r recipients) to(handler *int64, escalate bool) []int64 {
 	var out []int64
-	if handler != nil && len(r.members[*handler]) > 0 {
+	hasHandler := handler != nil && len(r.members[*handler]) > 0
+	if hasHandler {
 		out = append(out, *handler)
-	} else if len(r.officers) > 0 {
+	}
+	if !hasHandler || r.andOfficers {
 		out = append(out, r.officers...)
-	} else {
+	}
+	if len(out) == 0 {
 		out = append(out, r.admins...)
 	}
+	out = append(out, r.copies...)
 	if escalate {
 		out = append(out, r.admins...)
 	}
@@ -312,7 +335,7 @@ func (s *Service) runBureau(ctx context.Context, cal *workday.Calendar, t tenant
 	if len(dues) == 0 {
 		return nil
 	}
-	people, err := s.recipientsOf(ctx, t.ID)
+	people, err := s.recipientsOf(ctx, t.ID, set)
 	if err != nil {
 		return err
 	}
