@@ -96,12 +96,17 @@ type DashboardRow struct {
 	RepliedLate   int       `json:"replied_late"`
 	OnTimePercent *float64  `json:"on_time_percent"`
 	// ReplyDays is the number of replies with a countable working-day time.
-	ReplyDays       int          `json:"reply_days"`
-	ReplyDaysMedian *int         `json:"reply_days_median"`
-	ReplyDaysP90    *int         `json:"reply_days_p90"`
-	Extended        int          `json:"extended"`
-	Outcomes        OutcomeMix   `json:"outcomes"`
-	Appeals         AppealCounts `json:"appeals"`
+	ReplyDays       int  `json:"reply_days"`
+	ReplyDaysMedian *int `json:"reply_days_median"`
+	ReplyDaysP90    *int `json:"reply_days_p90"`
+	Extended        int  `json:"extended"`
+	// CatalogPublished and CatalogLate are the catalog items first
+	// published in the period and those published after the Art. 26
+	// deadline (catalog_counts.go).
+	CatalogPublished int          `json:"catalog_published"`
+	CatalogLate      int          `json:"catalog_late"`
+	Outcomes         OutcomeMix   `json:"outcomes"`
+	Appeals          AppealCounts `json:"appeals"`
 	// Report is the bureau's own annual report; nil on the totals row.
 	Report *ReportStatus `json:"report,omitempty"`
 	// Children are the affiliated units summed into this row (rollUp only),
@@ -120,6 +125,8 @@ func (r *DashboardRow) add(o *DashboardRow) {
 	r.Replied += o.Replied
 	r.RepliedOnTime += o.RepliedOnTime
 	r.Extended += o.Extended
+	r.CatalogPublished += o.CatalogPublished
+	r.CatalogLate += o.CatalogLate
 	r.Outcomes.add(o.Outcomes)
 	r.Appeals.add(o.Appeals)
 	if r.hist == nil {
@@ -163,10 +170,8 @@ type Dashboard struct {
 	Omitted []string `json:"omitted"`
 }
 
-// omittedColumns are the dashboard figures not computed yet.
-var omittedColumns = []string{
-	"catalog items published and items that missed the 20-working-day rule (Art. 26): the catalog service has no per-bureau publication counts yet",
-}
+// omittedColumns are the dashboard figures not computed yet: none.
+var omittedColumns = []string{}
 
 // Dashboard returns one row per bureau (the oversight office excluded) for
 // the year; from and to narrow the period figures (zero: the whole year).
@@ -202,6 +207,7 @@ func (s *Service) Dashboard(ctx context.Context, year int, from, to workday.Date
 		func(ctx context.Context, tx bun.Tx) error { return s.requestCounts(ctx, tx, p, today, rows) },
 		func(ctx context.Context, tx bun.Tx) error { return s.replyTimes(ctx, tx, idx, p, rows) },
 		func(ctx context.Context, tx bun.Tx) error { return s.extensionCounts(ctx, tx, p, rows) },
+		func(ctx context.Context, tx bun.Tx) error { return s.catalogCounts(ctx, tx, idx, p, rows) },
 		func(ctx context.Context, tx bun.Tx) error {
 			if err := s.appealCounts(ctx, tx, p, rows); err != nil {
 				return err
@@ -475,7 +481,9 @@ func timeliness(st *ReportStatus, today workday.Date) string {
 
 // SortKeys lists the keys SortRows accepts.
 var SortKeys = []string{"bureau", "received", "closed", "open", "overdue", "replied", "replied_on_time", "replied_late", "on_time_percent",
-	"reply_days_median", "reply_days_p90", "extended", "appeals", "report_state", "report_timeliness"}
+	"reply_days_median", "reply_days_p90", "extended", "catalog_published", "catalog_late", "outcome.granted", "outcome.partially_granted", "outcome.refused", "outcome.unavailable",
+	"outcome.not_processed", "outcome.other", "appeals", "appeals.upheld", "appeals.corrected", "appeals.other", "appeals.pending",
+	"report_state", "report_timeliness"}
 
 // SortRows orders dashboard rows by a figure (SortKeys), ties by slug;
 // rows without the figure (no replies for a percentage) come last. Children
@@ -517,8 +525,20 @@ func SortRows(rows []DashboardRow, key string, desc bool) error {
 			return opt(r.ReplyDaysP90)
 		case "extended":
 			return float64(r.Extended), true
+		case "catalog_published":
+			return float64(r.CatalogPublished), true
+		case "catalog_late":
+			return float64(r.CatalogLate), true
 		case "appeals":
 			return float64(r.Appeals.Total), true
+		case "appeals.upheld":
+			return float64(r.Appeals.Upheld), true
+		case "appeals.corrected":
+			return float64(r.Appeals.Corrected), true
+		case "appeals.other":
+			return float64(r.Appeals.Other), true
+		case "appeals.pending":
+			return float64(r.Appeals.Pending), true
 		case "report_state":
 			if r.Report == nil {
 				return 0, false
@@ -529,6 +549,11 @@ func SortRows(rows []DashboardRow, key string, desc bool) error {
 				return 0, false
 			}
 			return float64(slices.Index([]string{Overdue, Late, NotDue, OnTime}, r.Report.Timeliness)), true
+		}
+		if g, ok := strings.CutPrefix(key, "outcome."); ok {
+			if i := slices.IndexFunc(OutcomeGroups, func(o OutcomeGroup) bool { return o.Key == g }); i >= 0 {
+				return float64(*r.Outcomes.at(i)), true
+			}
 		}
 		return 0, false
 	}

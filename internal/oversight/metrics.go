@@ -16,7 +16,8 @@ type Metric struct {
 	Label string `json:"label"`
 	// LabelEN is the English name.
 	LabelEN string `json:"label_en"`
-	// Unit is requests, cases, percent, working_days, state or bureaus.
+	// Unit is requests, cases, items, percent, working_days, state or
+	// bureaus.
 	Unit string `json:"unit"`
 	// Definition says exactly what is counted, on which dates.
 	Definition string `json:"definition"`
@@ -35,6 +36,7 @@ const (
 	UnitWorkingDays = "working_days"
 	UnitState       = "state"
 	UnitBureaus     = "bureaus"
+	UnitItems       = "items"
 )
 
 // OutcomeGroup is a group of Table 3 result rows: （一）予以公开 … （六）其他处理.
@@ -123,6 +125,12 @@ var Metrics = []Metric{
 	{Key: "extended", Label: "延期答复", LabelEN: "Extensions used", Unit: UnitRequests, Records: "extended",
 		Definition:   "Requests with at least one extension (延期答复, Art. 33: an 'extended' event in the request's log) dated in the period.",
 		DefinitionZH: "统计期内作出延期答复（条例第三十三条，事件记录中的“延期”）的申请数。"},
+	{Key: "catalog_published", Label: "主动公开目录发布条目", LabelEN: "Catalog items published", Unit: UnitItems, Records: "catalog_published",
+		Definition:   "Disclosure catalog items (主动公开目录, Art. 12) first published in the period: the publication date of the item's first published version (revision 1) is in the period. Later revisions of an item are not counted again; an item withdrawn afterwards as published in error still counts, since it was published.",
+		DefinitionZH: "统计期内首次公开的主动公开目录条目数（条例第十二条）：条目首个公开版本的公开日期在统计期内。条目此后的修订不重复计算；公开后因误发撤回的条目仍计入。"},
+	{Key: "catalog_late", Label: "超过20个工作日公开", LabelEN: "Items published after 20 working days", Unit: UnitItems, Records: "catalog_late",
+		Definition:   "Of the catalog items first published in the period (see catalog_published), those published after the Art. 26 deadline: the deadline day is the 20th working day after the date the information was formed (生成日期, as it stood in the first published version), on the city's working-day calendar; an item published on the deadline day is on time, the next day (working or not) late. Items whose dates the calendar does not cover are not counted. Unpublished items past the deadline are not in this figure; the bureau's home page lists them.",
+		DefinitionZH: "统计期内首次公开的目录条目中，超过条例第二十六条期限公开的条目数：期限为信息形成之日（首个公开版本的生成日期）后第20个工作日（按本市工作日历）；期限当日公开为按时，次日起（无论是否工作日）为超期。日期超出日历范围的条目不计入。尚未公开但已超期的条目不在此数内，由各单位工作台列出。"},
 	{Key: "outcome.granted", Label: "（一）予以公开", LabelEN: "Outcome: granted", Unit: UnitRequests, Records: "outcome.granted",
 		Definition:   "Closed requests (see closed) with outcome （一）予以公开 (Art. 36 (1), (2)).",
 		DefinitionZH: "办结申请中办理结果为“（一）予以公开”的数量。"},

@@ -14,11 +14,12 @@ import (
 // Record is one request or appeal behind a figure, with the dates the
 // figure's definition looks at.
 type Record struct {
-	// Kind is request or appeal.
-	Kind   string `json:"kind" enum:"request,appeal"`
+	// Kind is request, appeal or catalog_item.
+	Kind   string `json:"kind" enum:"request,appeal,catalog_item"`
 	ID     int64  `json:"id"`
 	Bureau string `json:"bureau" doc:"Slug of the bureau"`
-	// Ref is the request's tracking code or the appeal's case number.
+	// Ref is the request's tracking code, the appeal's case number or the
+	// catalog item's index number.
 	Ref        string       `json:"ref"`
 	State      string       `json:"state,omitempty"`
 	ReceivedOn workday.Date `json:"received_on,omitzero"`
@@ -30,8 +31,17 @@ type Record struct {
 	AppealKind string       `json:"appeal_kind,omitempty"`
 	FiledOn    workday.Date `json:"filed_on,omitzero"`
 	DecidedOn  workday.Date `json:"decided_on,omitzero"`
+	// Title, FormedOn, PublishedOn and PublishDueOn describe a catalog
+	// item's first publication: the date the information was formed, the
+	// date published and the Art. 26 deadline (20 working days after
+	// FormedOn; zero when the calendar does not cover it).
+	Title        string       `json:"title,omitempty"`
+	FormedOn     workday.Date `json:"formed_on,omitzero"`
+	PublishedOn  workday.Date `json:"published_on,omitzero"`
+	PublishDueOn workday.Date `json:"publish_due_on,omitzero"`
 	// WorkingDays is the value the record adds to reply_days (working days
-	// in (received_on, replied_on]), or to overdue_days; nil otherwise or
+	// in (received_on, replied_on]), or to overdue_days, or a catalog
+	// item's working days in (formed_on, published_on]; nil otherwise or
 	// when the calendar does not cover the dates.
 	WorkingDays *int `json:"working_days,omitempty"`
 }
@@ -60,7 +70,10 @@ type RecordOptions struct {
 // selector is how the records of one metric are found.
 type selector struct {
 	appeal bool
-	where  func(p Period, today workday.Date) (string, []any)
+	// catalog selects first publications of catalog items (late: only
+	// those after the Art. 26 deadline); where is unused.
+	catalog, late bool
+	where         func(p Period, today workday.Date) (string, []any)
 }
 
 func inPeriod(col string) func(p Period, _ workday.Date) (string, []any) {
@@ -106,7 +119,9 @@ var selectors = func() map[string]selector {
 		"extended": {where: func(p Period, _ workday.Date) (string, []any) {
 			return "EXISTS (SELECT 1 FROM request_events AS e WHERE e.tenant_id = requests.tenant_id AND e.request_id = requests.id AND e.kind = 'extended' AND e.day >= ? AND e.day <= ?)", []any{p.From, p.To}
 		}},
-		"appeals": {appeal: true, where: inPeriod("filed_on")},
+		"appeals":           {appeal: true, where: inPeriod("filed_on")},
+		"catalog_published": {catalog: true},
+		"catalog_late":      {catalog: true, late: true},
 	}
 	for _, g := range OutcomeGroups {
 		m["outcome."+g.Key] = selector{where: closed(g.Codes)}
@@ -163,9 +178,12 @@ func (s *Service) Records(ctx context.Context, tenantID int64, metric string, ye
 	if err != nil {
 		return nil, err
 	}
-	var idx *dayIndex
-	if metric == "reply_days" || metric == "overdue" {
-		cal, err := s.calendar.Calendar(ctx)
+	var (
+		idx *dayIndex
+		cal *workday.Calendar
+	)
+	if metric == "reply_days" || metric == "overdue" || sel.catalog {
+		cal, err = s.calendar.Calendar(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -173,10 +191,17 @@ func (s *Service) Records(ctx context.Context, tenantID int64, metric string, ye
 	}
 	today := s.Today()
 	out := &Records{Metric: metric, Period: p, Items: []Record{}}
-	where, args := sel.where(p, today)
+	var where string
+	var args []any
+	if sel.where != nil {
+		where, args = sel.where(p, today)
+	}
 	err = s.read(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if len(ids) == 0 {
 			return nil
+		}
+		if sel.catalog {
+			return catalogRecords(ctx, tx, c, cal, idx, ids, p, sel.late, opts, out)
 		}
 		if sel.appeal {
 			var cs []struct {
