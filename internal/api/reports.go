@@ -63,7 +63,7 @@ type figureInput struct {
 type cellInput struct {
 	Slug   string `path:"slug" doc:"Slug of the bureau"`
 	Year   int    `path:"year" doc:"Report year" minimum:"2008" maximum:"2200"`
-	Table  int    `query:"table" required:"true" enum:"3,4" doc:"Table 3 or 4"`
+	Table  int    `query:"table" required:"true" minimum:"3" maximum:"4" doc:"Table 3 or 4"`
 	Row    string `query:"row" required:"true" doc:"Table 3 row code (new, carried_in, an outcome code, total, carried_forward) or Table 4 group (reconsideration, litigation_direct, litigation_after_reconsideration)"`
 	Column string `query:"column" required:"true" doc:"Table 3 applicant type or total; Table 4 result (upheld, corrected, other, pending, total)"`
 }

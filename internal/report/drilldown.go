@@ -270,3 +270,11 @@ func (t *Tables) Involved(v Violation) (rows []string, column int) {
 	}
 	return nil, -1
 }
+
+// EnteredFigure returns the Table 2 figure entered for key (FigureKeys) and
+// whether one was entered, for tables computed from the records (frozen
+// tables do not keep it).
+func (t *Tables) EnteredFigure(key string) (Figure, bool) {
+	f, ok := t.figures[key]
+	return f, ok
+}
