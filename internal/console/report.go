@@ -183,11 +183,11 @@ type reportData struct {
 	// write; Frozen: the tables are the ones frozen at submission.
 	Editable, Frozen, CanWrite bool
 	// Old: the version shown is not the newest.
-	Old bool
-	Figures                    []figureView
-	Adjustments                []report.Adjustment
-	RowOptions                 []report.Row
-	Columns                    []struct{ Code, Label string }
+	Old         bool
+	Figures     []figureView
+	Adjustments []report.Adjustment
+	RowOptions  []report.Row
+	Columns     []struct{ Code, Label string }
 	// AdjustForm keeps what was typed in the adjustment form.
 	AdjustForm map[string]string
 	// Downloads are the download formats.
