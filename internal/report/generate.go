@@ -234,12 +234,17 @@ func (s *Service) GenerateExport(ctx context.Context, tenantID, id int64) error 
 	return nil
 }
 
-func (s *Service) generate(ctx context.Context, e *Export) error {
+func (s *Service) generate(ctx context.Context, e *Export) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("generating the report: %v", p)
+		}
+	}()
 	if err := s.progress(ctx, e, ExportRunning, StepTables, 10); err != nil {
 		return err
 	}
 	var cur *Stored
-	err := s.db.InTx(ctx, db.Tenant(e.TenantID), func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.InTx(ctx, db.Tenant(e.TenantID), func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		cur, err = current(ctx, tx, e.TenantID, e.Year)
 		return err
@@ -248,6 +253,9 @@ func (s *Service) generate(ctx context.Context, e *Export) error {
 		return err
 	}
 	preview := cur == nil
+	if !preview && string(cur.Tables) == "null" {
+		cur.Tables = nil // a draft has no frozen tables: computed now
+	}
 	if preview {
 		cur = &Stored{Year: e.Year, State: "preview", Narrative: map[string]string{}}
 	}
