@@ -412,3 +412,35 @@ func (s *Service) CityPreview(ctx context.Context, year int) (*CityReport, *Stor
 	cr.Narrative, cr.Version, cr.State = cur.Narrative, cur.Version, cur.State
 	return cr, cur, nil
 }
+
+// CityDownload renders the city report for download: html (frozenHTML, the
+// document frozen at publication, when given; else rendered now), xlsx or
+// json. It returns the bytes, the content type and the content disposition.
+func CityDownload(cr *CityReport, frozenHTML *string, format string) (body []byte, contentType, disposition string, err error) {
+	var buf bytes.Buffer
+	name := fmt.Sprintf("%d-city-annual-report", cr.Year)
+	if cr.Version > 0 {
+		name += fmt.Sprintf("-v%d", cr.Version)
+	}
+	switch format {
+	case "", "html":
+		contentType, disposition = "text/html; charset=utf-8", `inline; filename="`+name+`.html"`
+		if frozenHTML != nil {
+			buf.WriteString(*frozenHTML)
+		} else {
+			err = cr.WriteHTML(&buf)
+		}
+	case "xlsx":
+		contentType, disposition = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `attachment; filename="`+name+`.xlsx"`
+		err = cr.WriteXLSX(&buf)
+	case "json":
+		contentType, disposition = "application/json", `attachment; filename="`+name+`.json"`
+		err = cr.WriteJSON(&buf)
+	default:
+		return nil, "", "", fault.Field("format", "must be html, xlsx or json")
+	}
+	if err != nil {
+		return nil, "", "", fault.Wrap(err, fault.Internal, "render the city report")
+	}
+	return buf.Bytes(), contentType, disposition, nil
+}
