@@ -246,7 +246,7 @@ func cases(w *world) map[string]opCase {
 		"get-notification-preferences": {crossTenant: true, wantB: 200},
 		"set-notification-preferences": {crossTenant: true, public: true, wantB: 200, body: `{"preferences":[{"kind":"*","delivery":"digest"}]}`},
 		"get-reminder-settings":        {},
-		"set-reminder-settings":        {body: `{"due_days":[10,5,1],"supplement_days":2,"consultation_days":3,"fee_days":3,"overdue_daily":false,"escalate_overdue":true}`},
+		"set-reminder-settings":        {body: `{"due_days":[10,5,1],"supplement_days":2,"consultation_days":3,"fee_days":3,"overdue_daily":false,"escalate_overdue":true,"recipients":"handler_and_officers","copy_to":["carol"]}`},
 		// Webhooks (webhooks.go) of A.
 		"list-webhooks":           {},
 		"create-webhook":          {body: `{"url":"https://203.0.113.10/hooks/other","events":["request.registered"]}`},

@@ -187,7 +187,7 @@ type route func(pattern string, fn pageFunc)
 
 // comingAreas are the areas whose console pages this version does not have
 // yet; their page says so (home.go).
-var comingAreas = []string{"catalog", "reports", "oversight"}
+var comingAreas = []string{"catalog", "oversight"}
 
 var funcs = template.FuncMap{
 	"has": func(list []string, s string) bool { return slices.Contains(list, s) },
