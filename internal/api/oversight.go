@@ -262,4 +262,5 @@ func (s *Server) registerOversight() {
 		out.Body = buf.Bytes()
 		return out, nil
 	})
+	s.registerCityReport() // the city report's workflow (cityreport.go)
 }
