@@ -175,6 +175,7 @@ func New(deps Deps) (http.Handler, error) {
 	h.reportExportRoutes(bureau)
 	h.appealRoutes(bureau)
 	h.oversightRoutes(bureau)
+	h.cityReportRoutes(bureau) // the city report (cityreport.go)
 	h.webhookRoutes(bureau)
 	user("/console/", func(w http.ResponseWriter, r *http.Request, p *page) {
 		h.fail(w, r, p, fault.New(fault.NotFound, "page not found"))
@@ -362,6 +363,7 @@ func (p *page) Nav() []navItem {
 		add("reports", b+"/reports")
 		if p.Overseer {
 			add("oversight", b+"/oversight")
+			add("city-report", b+"/city-report")
 		}
 		if p.Can("members", "read") {
 			add("members", b+"/members")
