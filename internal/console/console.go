@@ -188,7 +188,7 @@ type route func(pattern string, fn pageFunc)
 
 // comingAreas are the areas whose console pages this version does not have
 // yet; their page says so (home.go).
-var comingAreas = []string{"catalog", "oversight"}
+var comingAreas = []string{"oversight"}
 
 var funcs = template.FuncMap{
 	"has": func(list []string, s string) bool { return slices.Contains(list, s) },
@@ -430,7 +430,12 @@ func (h *handler) authenticated(scoped bool, fn pageFunc) http.HandlerFunc {
 			return
 		}
 		if r.Method == http.MethodPost {
-			if err := r.ParseForm(); err != nil {
+			parse := r.ParseForm
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") { // file uploads (catalog import)
+				r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
+				parse = func() error { return r.ParseMultipartForm(maxUploadBytes) }
+			}
+			if err := parse(); err != nil {
 				h.fail(w, r, p, fault.New(fault.Invalid, "the form could not be read"))
 				return
 			}
@@ -442,6 +447,9 @@ func (h *handler) authenticated(scoped bool, fn pageFunc) http.HandlerFunc {
 		fn(w, r, p)
 	}
 }
+
+// maxUploadBytes bounds a form with a file (multipart/form-data).
+const maxUploadBytes = 20 << 20
 
 // toLogin sends a visitor without a (valid) session to the sign-in page,
 // remembering where they were going.
