@@ -188,7 +188,7 @@ type route func(pattern string, fn pageFunc)
 
 // comingAreas are the areas whose console pages this version does not have
 // yet; their page says so (home.go).
-var comingAreas = []string{"oversight"}
+var comingAreas []string
 
 var funcs = template.FuncMap{
 	"has": func(list []string, s string) bool { return slices.Contains(list, s) },
