@@ -3,10 +3,15 @@ package api
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"gongkai/internal/catalog"
 	"gongkai/internal/fault"
@@ -598,5 +603,169 @@ func (s *Server) registerCatalog() {
 			}{by.ID, by.IndexNo, by.Title}
 		}
 		return &struct{ Body PublicCatalogItemOut }{Body: out}, nil
+	})
+	s.registerCatalogAttachments()
+}
+
+// CatalogAttachmentOut is a file attached to a catalog item.
+type CatalogAttachmentOut struct {
+	ID        int64     `json:"id"`
+	FileName  string    `json:"file_name" doc:"Original file name, sanitised"`
+	MediaType string    `json:"media_type" doc:"Type sniffed from the content"`
+	Size      int64     `json:"size" doc:"Bytes"`
+	SHA256    string    `json:"sha256" doc:"Hex SHA-256 of the content; the download's ETag"`
+	Position  int       `json:"position"`
+	CreatedBy string    `json:"created_by" doc:"Who uploaded it"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func catalogAttachmentOut(a catalog.Attachment) CatalogAttachmentOut {
+	return CatalogAttachmentOut{ID: a.ID, FileName: a.FileName, MediaType: a.MediaType, Size: a.Size, SHA256: a.SHA256, Position: a.Position,
+		CreatedBy: a.CreatedByName, CreatedAt: a.CreatedAt.UTC()}
+}
+
+type catalogAttachmentInput struct {
+	Slug string `path:"slug" doc:"Slug of the bureau"`
+	ID   int64  `path:"id" doc:"Item id"`
+	AID  int64  `path:"aid" doc:"Attachment id"`
+}
+
+// rawRequestKey carries the HTTP request to the upload handler, which reads
+// the multipart body itself as a stream.
+type rawRequestKey struct{}
+
+// attachmentProblem is problem with 413 for a file over the size limit.
+func attachmentProblem(err error) error {
+	if errors.Is(err, catalog.ErrTooLarge) {
+		return huma.NewError(http.StatusRequestEntityTooLarge, fault.MessageOf(err), errDetails(err)...)
+	}
+	return problem(err)
+}
+
+// uploadPart returns the name and content of the form's "file" part. Other
+// parts before it are skipped.
+func uploadPart(r *http.Request) (string, io.Reader, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return "", nil, fault.Field("file", "send the file as multipart/form-data with a part named file (%v)", err)
+	}
+	for range 10 {
+		p, err := mr.NextPart()
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return "", nil, catalog.ErrTooLarge
+		case errors.Is(err, io.EOF):
+			return "", nil, fault.Field("file", "is missing: send the file in a form part named file")
+		case err != nil:
+			return "", nil, fault.Field("file", "cannot read the multipart form: %v", err)
+		}
+		if p.FormName() == "file" {
+			return p.FileName(), p, nil
+		}
+	}
+	return "", nil, fault.Field("file", "is missing: send the file in a form part named file")
+}
+
+// registerCatalogAttachments adds the attachment operations: upload, list,
+// download and delete.
+func (s *Server) registerCatalogAttachments() {
+	errs := []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound}
+	tags := []string{"catalog"}
+	cat := s.deps.Catalog
+	limit := cat.AttachmentMaxBytes()
+	types := make([]string, 0, len(catalog.AllowedTypes))
+	for _, ft := range catalog.AllowedTypes {
+		types = append(types, ft.Label+" ("+strings.Join(ft.Extensions, ", ")+")")
+	}
+	accepted := strings.Join(types, ", ")
+
+	upload := huma.Operation{
+		OperationID: "upload-catalog-attachment", Method: http.MethodPost, Path: "/v1/bureaus/{slug}/catalog/items/{id}/attachments", Summary: "Attach a file to a draft item",
+		Description: "Uploads one file as multipart/form-data (part `file`, with its file name). At most " + strconv.FormatInt(limit, 10) + " bytes. " +
+			"The type is sniffed from the content and must be one of " + accepted + ", matching the file name's extension (a .pdf that is really HTML is refused). " +
+			"Only drafts and revision drafts take attachments (409 otherwise). Too large answers 413 naming the limit; a type not accepted answers 422 naming the accepted ones; " +
+			"an attachment store that cannot be written answers 503 and nothing is recorded.",
+		Tags: tags, Security: security, DefaultStatus: http.StatusCreated,
+		Errors: append(append(append([]int{}, commonErrors...), errs...), http.StatusConflict, http.StatusRequestEntityTooLarge),
+		// The body is read by the handler as a stream, not by huma: the
+		// schema is documented after registration (below).
+		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"multipart/form-data": {}}},
+		Middlewares: huma.Middlewares{func(ctx huma.Context, next func(huma.Context)) {
+			r, _ := humago.Unwrap(ctx)
+			next(huma.WithValue(ctx, rawRequestKey{}, r))
+		}},
+	}
+	huma.Register(s.API, upload, func(ctx context.Context, in *catalogItemInput) (*struct{ Body CatalogAttachmentOut }, error) {
+		t := tenantFrom(ctx)
+		// Refuse before the upload is read.
+		if err := s.deps.Authz.Require(ctx, t.ID, "catalog", "write"); err != nil {
+			return nil, problem(err)
+		}
+		r, _ := ctx.Value(rawRequestKey{}).(*http.Request)
+		if r == nil {
+			return nil, problem(fault.New(fault.Internal, "no request"))
+		}
+		var name string
+		var body io.Reader
+		var err error
+		if r.ContentLength > limit+1<<20 { // no need to read what cannot fit
+			err = catalog.ErrTooLarge
+		} else {
+			name, body, err = uploadPart(r)
+		}
+		if errors.Is(err, catalog.ErrTooLarge) {
+			err = cat.AttachmentTooLarge()
+		}
+		if err != nil {
+			return nil, attachmentProblem(err)
+		}
+		a, err := cat.AddAttachment(ctx, t.ID, in.ID, name, body)
+		if err != nil {
+			return nil, attachmentProblem(err)
+		}
+		return &struct{ Body CatalogAttachmentOut }{Body: catalogAttachmentOut(*a)}, nil
+	})
+	if pi := s.API.OpenAPI().Paths[upload.Path]; pi != nil && pi.Post != nil && pi.Post.RequestBody != nil {
+		pi.Post.RequestBody.Content["multipart/form-data"].Schema = &huma.Schema{Type: "object", Required: []string{"file"},
+			Properties: map[string]*huma.Schema{"file": {Type: "string", Format: "binary", Description: "The file, with its name (filename in Content-Disposition)"}}}
+	}
+	register(s.API, huma.Operation{
+		OperationID: "list-catalog-attachments", Method: http.MethodGet, Path: "/v1/bureaus/{slug}/catalog/items/{id}/attachments", Summary: "List an item's attachments",
+		Description: "The files of an item in order, with their sniffed type, size and SHA-256.",
+		Tags:        tags, Security: security, Errors: errs,
+	}, func(ctx context.Context, in *catalogItemInput) (*struct{ Body []CatalogAttachmentOut }, error) {
+		as, err := cat.Attachments(ctx, tenantFrom(ctx).ID, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]CatalogAttachmentOut, 0, len(as))
+		for _, a := range as {
+			out = append(out, catalogAttachmentOut(a))
+		}
+		return &struct{ Body []CatalogAttachmentOut }{Body: out}, nil
+	})
+	register(s.API, huma.Operation{
+		OperationID: "download-catalog-attachment", Method: http.MethodGet, Path: "/v1/bureaus/{slug}/catalog/items/{id}/attachments/{aid}", Summary: "Download an attachment",
+		Description: "The file's bytes with its sniffed Content-Type, Content-Disposition: attachment (the original name as filename*), X-Content-Type-Options: nosniff " +
+			"and the SHA-256 as ETag (If-None-Match answers 304; Range requests are served).",
+		Tags: tags, Security: security, Errors: errs,
+	}, func(ctx context.Context, in *catalogAttachmentInput) (*huma.StreamResponse, error) {
+		a, f, err := cat.OpenAttachment(ctx, tenantFrom(ctx).ID, in.ID, in.AID)
+		if err != nil {
+			return nil, err
+		}
+		return &huma.StreamResponse{Body: func(hctx huma.Context) {
+			defer f.Close()
+			r, w := humago.Unwrap(hctx)
+			a.Serve(w, r, f, false)
+		}}, nil
+	})
+	register(s.API, huma.Operation{
+		OperationID: "delete-catalog-attachment", Method: http.MethodDelete, Path: "/v1/bureaus/{slug}/catalog/items/{id}/attachments/{aid}", Summary: "Delete an attachment of a draft",
+		Description: "Removes a file from a draft or revision draft. A published item's files are immutable (409): start a revision, change its files and publish it.",
+		Tags:        tags, Security: security, DefaultStatus: http.StatusNoContent, Errors: append(errs, http.StatusConflict),
+	}, func(ctx context.Context, in *catalogAttachmentInput) (*struct{}, error) {
+		return nil, cat.DeleteAttachment(ctx, tenantFrom(ctx).ID, in.ID, in.AID)
 	})
 }

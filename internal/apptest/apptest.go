@@ -31,6 +31,7 @@ func Boot(t testing.TB, dialect db.Dialect, modify ...func(*config.Config, *app.
 	cfg.AdminPassword = AdminPassword
 	cfg.PIIKey = "dGVzdC1rZXktZm9yLWdvbmdrYWktdGVzdHMtMzJieXQ=" // 32 bytes, tests only
 	cfg.LogLevel = "warn"
+	cfg.AttachmentsDir = filepath.Join(t.TempDir(), "attachments") // never under the package directory
 	if dialect == db.Postgres {
 		cfg.DatabaseURL = dbtest.URL(t, dialect)
 	} else {

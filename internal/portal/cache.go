@@ -33,8 +33,8 @@ func (b *bufferedWriter) Write(p []byte) (int, error) {
 // 304 Not Modified. Pages revalidate (no-cache) unless they say otherwise.
 func withETag(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			next.ServeHTTP(w, r)
+		if (r.Method != http.MethodGet && r.Method != http.MethodHead) || isAttachmentPath(r.URL.Path) {
+			next.ServeHTTP(w, r) // attachments are streamed with their own ETag (catalog.go)
 			return
 		}
 		bw := &bufferedWriter{header: http.Header{}}

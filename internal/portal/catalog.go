@@ -217,6 +217,14 @@ type metaRow struct {
 	URL   string
 }
 
+// attachmentRow is one file of the item page.
+type attachmentRow struct {
+	Name string
+	URL  string
+	Type string
+	Size string
+}
+
 type catalogItemData struct {
 	Tenant     tenant.Tenant
 	Gone       bool
@@ -230,6 +238,9 @@ type catalogItemData struct {
 	Superseded *metaRow
 	Validity   string
 	ListURL    string
+
+	// Attachments are the files of the item (附件), downloadable.
+	Attachments []attachmentRow
 }
 
 func dateText(d workday.Date) string {
@@ -250,6 +261,10 @@ func (p *catalogPages) serveItem(w http.ResponseWriter, r *http.Request) {
 	key := strings.Trim(r.PathValue("key"), "/")
 	if key == "" {
 		http.Redirect(w, r, "/b/"+t.Slug+"/catalog", http.StatusMovedPermanently)
+		return
+	}
+	if itemKey, aid, ok := attachmentKey(key); ok {
+		p.serveAttachment(w, r, t, itemKey, aid)
 		return
 	}
 	v, err := cat.PublicItem(ctx, t.ID, key)
@@ -289,9 +304,76 @@ func (p *catalogPages) serveItem(w http.ResponseWriter, r *http.Request) {
 	if by := v.SupersededBy; by != nil {
 		d.Superseded = &metaRow{Label: by.IndexNo, Value: by.Title, URL: itemURL(t.Slug, *by)}
 	}
+	as, err := cat.PublicAttachments(ctx, t.ID, it.ID)
+	if err != nil {
+		p.h.fail(w, r, err)
+		return
+	}
+	for _, a := range as {
+		d.Attachments = append(d.Attachments, attachmentRow{Name: a.FileName, URL: itemURL(t.Slug, it) + "/attachments/" + strconv.FormatInt(a.ID, 10),
+			Type: a.TypeLabel(), Size: a.SizeText()})
+	}
 	w.Header().Set("Cache-Control", "public, max-age=60")
 	w.Header().Set("Last-Modified", it.UpdatedAt.UTC().Format(http.TimeFormat))
 	p.render(w, r, p.item, http.StatusOK, page[catalogItemData]{Title: it.Title + " - " + t.Name, Crumbs: append(crumbs, Crumb{Name: it.Title}), Data: d})
+}
+
+// attachmentKey splits the path after /b/{slug}/catalog/ of an attachment
+// URL, {item key}/attachments/{id}, where the item key (an index number)
+// may itself contain slashes.
+func attachmentKey(key string) (itemKey string, id int64, ok bool) {
+	i := strings.LastIndex(key, "/attachments/")
+	if i <= 0 {
+		return "", 0, false
+	}
+	id, err := strconv.ParseInt(key[i+len("/attachments/"):], 10, 64)
+	if err != nil || id <= 0 {
+		return "", 0, false
+	}
+	return key[:i], id, true
+}
+
+// isAttachmentPath reports whether the request path is a public attachment
+// download, which is streamed rather than buffered for an ETag (the file's
+// SHA-256 is its ETag).
+func isAttachmentPath(path string) bool {
+	rest, ok := strings.CutPrefix(path, "/b/")
+	if !ok {
+		return false
+	}
+	_, key, ok := strings.Cut(rest, "/catalog/")
+	if !ok {
+		return false
+	}
+	_, _, ok = attachmentKey(strings.Trim(key, "/"))
+	return ok
+}
+
+// serveAttachment serves a file of a published (or repealed) item with the
+// safe headers: the sniffed type, nosniff, Content-Disposition inline only
+// for PDF and images (attachment for everything else) with the original
+// name, and the SHA-256 as ETag. Files of drafts, items under review and
+// withdrawn items are never served.
+func (p *catalogPages) serveAttachment(w http.ResponseWriter, r *http.Request, t tenant.Tenant, itemKey string, id int64) {
+	ctx := r.Context()
+	cat := p.h.deps.Catalog
+	v, err := cat.PublicItem(ctx, t.ID, itemKey)
+	if err != nil {
+		p.h.fail(w, r, err)
+		return
+	}
+	if v.Gone {
+		p.h.fail(w, r, fault.New(fault.NotFound, "this item has been withdrawn; its attachments are no longer published"))
+		return
+	}
+	a, f, err := cat.OpenPublicAttachment(ctx, t.ID, v.Item.ID, id)
+	if err != nil {
+		p.h.fail(w, r, err)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	a.Serve(w, r, f, true)
 }
 
 // Atom (RFC 4287) documents of the feed.
