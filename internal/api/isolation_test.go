@@ -240,6 +240,14 @@ func cases(w *world) map[string]opCase {
 		"list-oversight-report-issues": {crossTenant: true, wantB: 403, query: "?year=2026"},
 		"get-city-report-tables":       {crossTenant: true, wantB: 403, params: map[string]string{"year": "2026"}},
 		"download-city-report":         {crossTenant: true, wantB: 403, params: map[string]string{"year": "2026"}, query: "?format=json"},
+		// The city report's workflow (cityreport.go) changes no bureau's data:
+		// the report is the oversight office's own document, which the
+		// overseer drafts and publishes (public skips the overseer's 403;
+		// cityreport_test.go checks the overseer succeeds).
+		"create-city-report-draft":   {crossTenant: true, public: true, wantB: 403, params: map[string]string{"year": "2026"}},
+		"edit-city-report-narrative": {crossTenant: true, public: true, wantB: 403, params: map[string]string{"year": "2026"}, body: `{"narrative":{"problems":"x"}}`},
+		"publish-city-report":        {crossTenant: true, public: true, wantB: 403, params: map[string]string{"year": "2026"}},
+		"list-city-report-versions":  {crossTenant: true, wantB: 403, query: "?year=2026"},
 
 		// Notifications (notify.go): /v1/me operations act on the caller's own
 		// inbox only, so everyone gets what they give everyone (public skips

@@ -235,6 +235,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	if err := a.wireBackground(bg, cipher); err != nil { // notifications, reminders, webhooks, River UI (background.go)
 		return nil, err
 	}
+	a.Reminders.SetCityReports(a.Oversight) // the city report's reminders (reminder/city.go)
 	a.API = api.New(api.Deps{Oversight: a.Oversight, Catalog: a.Catalog, Inquiries: a.Inquiries, Reports: a.Reports, Appeals: a.Appeals, Requests: a.Requests, Calendar: a.Calendar, Version: Version, Tenants: a.Tenants, Authz: a.Authz, Identity: a.Identity, Audit: a.Audit})
 	a.API.AddBackground(a.Notify, a.Webhooks, a.Reminders) // their operations (api/notify.go, api/webhooks.go)
 	consoleHandler, err := console.New(console.Deps{BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies(), Location: cfg.Location,
@@ -325,7 +326,7 @@ func (a *App) routes(consoleHandler http.Handler) http.Handler {
 	mux.Handle("/api/", http.StripPrefix("/api", apiHandler))
 	mux.Handle("/console/", otelhttp.NewHandler(consoleHandler, "console",
 		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter)))
-	portalHandler := otelhttp.NewHandler(portal.New(portal.Deps{BaseURL: a.Config.BaseURL, Catalog: a.Catalog, Tenants: a.Tenants, Requests: a.Requests, Reports: a.Reports, Log: a.Log, Now: a.opts.Now}), "portal",
+	portalHandler := otelhttp.NewHandler(portal.New(portal.Deps{BaseURL: a.Config.BaseURL, Catalog: a.Catalog, Tenants: a.Tenants, Requests: a.Requests, Reports: a.Reports, City: a.Oversight, Log: a.Log, Now: a.opts.Now}), "portal",
 		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter))
 	mux.Handle("/", portalHandler)
 	maxBody := max(10<<20, a.Catalog.AttachmentMaxBytes()+1<<20) // room for an attachment upload and its form

@@ -1,9 +1,13 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -210,5 +214,144 @@ func TestCatalogLabels(t *testing.T) {
 		if !m.Has("zh-CN", key) || !m.Has("en", key) {
 			t.Errorf("missing %s", key)
 		}
+	}
+}
+
+// postFile posts a multipart form with one file.
+func (s *site) postFile(c *http.Client, path string, fields url.Values, field, name, content string) (*http.Response, string) {
+	s.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	fw, _ := mw.CreateFormFile(field, name)
+	_, _ = io.WriteString(fw, content)
+	_ = mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, s.base+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return s.do(c, req)
+}
+
+// TestCatalogCategoriesImportExport: the bureau admin edits the category
+// tree (add, a duplicate and a bad code refused, rename, delete an empty
+// one, a non-empty one refused); an import file with a bad row is refused
+// as a whole with the row named; a good one creates drafts; the export
+// links give them back as CSV and JSON. An information officer may not
+// edit the tree.
+func TestCatalogCategoriesImportExport(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range dbtest.Dialects {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			s := setup(t, dialect, map[string]map[string][]string{
+				"boss":  {"civil-affairs": {authz.BureauAdmin}},
+				"clerk": {"civil-affairs": {authz.InfoOfficer}},
+			})
+			ctx := authz.WithActor(context.Background(), authz.System)
+			bureau, err := s.app.Tenants.BySlug(ctx, "civil-affairs")
+			if err != nil {
+				t.Fatal(err)
+			}
+			boss := s.signIn("boss", goodPassword)
+			const cats = "/console/civil-affairs/catalog/categories"
+			_, body := s.get(boss, cats)
+			csrf := csrfOf(t, body)
+			res, _ := s.post(boss, cats, url.Values{"csrf": {csrf}, "parent": {"elderly_care"}, "code": {"fees"}, "name": {"收费标准"}})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("add category: %d", res.StatusCode)
+			}
+			_, body = s.get(boss, cats)
+			if !strings.Contains(body, `id="cat-elderly_care.fees"`) || !strings.Contains(firstMatch(flashP, body), "收费标准") {
+				t.Fatal("the new category is not listed")
+			}
+			res, body = s.post(boss, cats, url.Values{"csrf": {csrf}, "parent": {"elderly_care"}, "code": {"fees"}, "name": {"又一个"}})
+			if res.StatusCode != http.StatusConflict || formError(body) != "分类代码 elderly_care.fees 已存在。" {
+				t.Fatalf("duplicate category: %d %q", res.StatusCode, formError(body))
+			}
+			res, body = s.post(boss, cats, url.Values{"csrf": {csrf}, "code": {"Fees!"}, "name": {"收费"}})
+			if res.StatusCode != http.StatusUnprocessableEntity || fieldErrors(body)["cat-code"] == "" || !strings.Contains(body, `value="Fees!"`) {
+				t.Fatalf("bad code: %d %v", res.StatusCode, fieldErrors(body))
+			}
+			res, _ = s.post(boss, cats+"/elderly_care.fees/rename", url.Values{"csrf": {csrf}, "name": {"养老机构收费标准"}})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("rename: %d", res.StatusCode)
+			}
+			_, body = s.get(boss, cats)
+			if !strings.Contains(body, "养老机构收费标准") {
+				t.Fatal("the new name is not shown")
+			}
+			s.post(boss, cats, url.Values{"csrf": {csrf}, "code": {"tmp"}, "name": {"临时"}})
+			res, body = s.get(boss, cats+"/tmp/delete")
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, "临时") {
+				t.Fatalf("delete confirmation: %d", res.StatusCode)
+			}
+			if res, _ = s.post(boss, cats+"/tmp/delete", url.Values{"csrf": {csrf}}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("delete: %d", res.StatusCode)
+			}
+			if tree, _ := s.app.Catalog.Categories(ctx, bureau.ID); strings.Contains(fmt.Sprint(tree), "tmp") {
+				t.Fatal("the deleted category is still stored")
+			}
+
+			// Import: a bad row refuses the whole batch, naming the row.
+			clerk := s.signIn("clerk", goodPassword)
+			_, body = s.get(clerk, "/console/civil-affairs/catalog/import")
+			ccsrf := csrfOf(t, body)
+			bad := `{"items": [
+				{"external_id": "oa-1", "title": "市养老院收费标准", "formed_on": "2026-03-02", "category": "elderly_care.fees"},
+				{"external_id": "oa-2", "title": "", "formed_on": "2026-03-02", "category": "elderly_care.fees"}]}`
+			res, body = s.postFile(clerk, "/console/civil-affairs/catalog/import", url.Values{"csrf": {ccsrf}}, "file", "batch.json", bad)
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(formError(body), "有 1 行有误，整批未导入") {
+				t.Fatalf("bad import: %d %q", res.StatusCode, formError(body))
+			}
+			if !strings.Contains(body, "<td>2</td><td>oa-2</td>") || !strings.Contains(body, "信息名称: 请填写此项。") {
+				t.Fatalf("the rejected row is not reported:\n%s", body)
+			}
+			if res, _ := s.app.Catalog.List(ctx, bureau.ID, catalog.Query{}); res.Total != 0 {
+				t.Fatalf("a refused batch stored %d items", res.Total)
+			}
+			good := strings.Replace(bad, `"title": ""`, `"title": "养老服务补贴发放办法"`, 1)
+			res, body = s.postFile(clerk, "/console/civil-affairs/catalog/import", url.Values{"csrf": {ccsrf}}, "file", "batch.json", good)
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, "已导入：新建 2 条，更新 0 条，未变化 0 条。") {
+				t.Fatalf("good import: %d %q", res.StatusCode, formError(body))
+			}
+			stored, err := s.app.Catalog.List(ctx, bureau.ID, catalog.Query{Category: "elderly_care"})
+			if err != nil || stored.Total != 2 || stored.Hits[0].State != catalog.Draft {
+				t.Fatalf("imported items: %+v %v", stored, err)
+			}
+			res, body = s.postFile(clerk, "/console/civil-affairs/catalog/import", url.Values{"csrf": {ccsrf}}, "file", "x.json", "not json")
+			if res.StatusCode != http.StatusUnprocessableEntity || fieldErrors(body)["file"] == "" {
+				t.Fatalf("not JSON: %d", res.StatusCode)
+			}
+
+			// A category with items cannot be deleted.
+			res, body = s.post(boss, cats+"/elderly_care.fees/delete", url.Values{"csrf": {csrf}})
+			if res.StatusCode != http.StatusConflict || formError(body) != "分类 elderly_care.fees 下有 2 个条目，只能删除空分类。" {
+				t.Fatalf("delete a category with items: %d %q", res.StatusCode, formError(body))
+			}
+
+			// Export.
+			res, body = s.get(clerk, "/console/civil-affairs/catalog/export.csv")
+			if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
+				!strings.HasPrefix(body, "id,external_id,state") || !strings.Contains(body, "养老服务补贴发放办法") {
+				t.Fatalf("CSV export: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+			}
+			res, body = s.get(clerk, "/console/civil-affairs/catalog/export.json")
+			var items []catalog.ExportItem
+			if err := json.Unmarshal([]byte(body), &items); err != nil || res.StatusCode != http.StatusOK || len(items) != 2 || items[0].ExternalID != "oa-1" {
+				t.Fatalf("JSON export: %d %v %d", res.StatusCode, err, len(items))
+			}
+
+			// The information officer may not edit the tree.
+			_, body = s.get(clerk, cats)
+			if strings.Contains(body, `id="add-category"`) {
+				t.Fatal("the information officer is offered the category form")
+			}
+			if res, _ := s.post(clerk, cats, url.Values{"csrf": {ccsrf}, "code": {"x"}, "name": {"x"}}); res.StatusCode != http.StatusForbidden {
+				t.Fatalf("officer adds a category: %d", res.StatusCode)
+			}
+		})
 	}
 }

@@ -175,6 +175,7 @@ func New(deps Deps) (http.Handler, error) {
 	h.reportExportRoutes(bureau)
 	h.appealRoutes(bureau)
 	h.oversightRoutes(bureau)
+	h.cityReportRoutes(bureau) // the city report (cityreport.go)
 	h.webhookRoutes(bureau)
 	user("/console/", func(w http.ResponseWriter, r *http.Request, p *page) {
 		h.fail(w, r, p, fault.New(fault.NotFound, "page not found"))
@@ -187,7 +188,7 @@ type route func(pattern string, fn pageFunc)
 
 // comingAreas are the areas whose console pages this version does not have
 // yet; their page says so (home.go).
-var comingAreas = []string{"catalog", "oversight"}
+var comingAreas []string
 
 var funcs = template.FuncMap{
 	"has": func(list []string, s string) bool { return slices.Contains(list, s) },
@@ -362,6 +363,7 @@ func (p *page) Nav() []navItem {
 		add("reports", b+"/reports")
 		if p.Overseer {
 			add("oversight", b+"/oversight")
+			add("city-report", b+"/city-report")
 		}
 		if p.Can("members", "read") {
 			add("members", b+"/members")
@@ -428,7 +430,12 @@ func (h *handler) authenticated(scoped bool, fn pageFunc) http.HandlerFunc {
 			return
 		}
 		if r.Method == http.MethodPost {
-			if err := r.ParseForm(); err != nil {
+			parse := r.ParseForm
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") { // file uploads (catalog import)
+				r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
+				parse = func() error { return r.ParseMultipartForm(maxUploadBytes) }
+			}
+			if err := parse(); err != nil {
 				h.fail(w, r, p, fault.New(fault.Invalid, "the form could not be read"))
 				return
 			}
@@ -440,6 +447,9 @@ func (h *handler) authenticated(scoped bool, fn pageFunc) http.HandlerFunc {
 		fn(w, r, p)
 	}
 }
+
+// maxUploadBytes bounds a form with a file (multipart/form-data).
+const maxUploadBytes = 20 << 20
 
 // toLogin sends a visitor without a (valid) session to the sign-in page,
 // remembering where they were going.

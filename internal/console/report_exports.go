@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"gongkai/internal/fault"
 	"gongkai/internal/report"
@@ -72,7 +73,7 @@ func (h *handler) createReportExport(w http.ResponseWriter, r *http.Request, p *
 		h.fail(w, r, p, err)
 		return
 	}
-	h.flash(w, r, p.Base()+"/reports/"+strconv.Itoa(year)+"/exports", "flash.export_queued", format)
+	h.flash(w, r, p.Base()+"/reports/"+strconv.Itoa(year)+"/exports", "flash.export_queued", strings.ToUpper(format))
 }
 
 // downloadReportExport sends a finished file as an attachment.

@@ -39,6 +39,8 @@ type Deps struct {
 
 	// Catalog serves the public catalog pages (catalog.go).
 	Catalog *catalog.Service
+	// City serves the published city annual reports (cityreport.go).
+	City CityReports
 }
 
 // Crumb is one step of the breadcrumb trail.
@@ -86,6 +88,9 @@ func New(deps Deps) http.Handler {
 	mux.HandleFunc("GET /b/{slug}/reports/{year}", h.serveReport)
 	if deps.Catalog != nil { // public catalog pages (catalog.go)
 		h.registerCatalog(mux)
+	}
+	if deps.City != nil { // the city annual reports (cityreport.go)
+		h.registerCityReports(mux)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, fault.New(fault.NotFound, "page not found"))
