@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"gongkai/internal/audit"
 	"gongkai/internal/authz"
 	"gongkai/internal/config"
+	"gongkai/internal/console"
 	"gongkai/internal/db"
 	"gongkai/internal/dbtest"
 	"gongkai/internal/identity"
@@ -150,6 +152,10 @@ func TestWebhookPages(t *testing.T) {
 			}
 			if !strings.Contains(body, `value="http://10.1.2.3/hook"`) || !strings.Contains(body, `value="request.registered" checked`) {
 				t.Fatal("the typed form is not kept")
+			}
+			// The notice of a disabled endpoint links to the old address.
+			if res, _ := s.get(c, "/console/civil-affairs/settings/webhooks"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != base {
+				t.Fatalf("old address: %d %s", res.StatusCode, res.Header.Get("Location"))
 			}
 			// No event: refused next to the events.
 			res, body = s.post(c, base, url.Values{"csrf": {csrf}, "url": {rc.srv.URL + "/hook"}})
@@ -337,5 +343,46 @@ func TestReminderSettingsPage(t *testing.T) {
 				t.Fatalf("viewer: %d", res.StatusCode)
 			}
 		})
+	}
+}
+
+// TestWebhookMessageKeys: every catalog entry the webhook and reminder
+// pages build at run time (service messages, event, state and address
+// labels) exists in both languages.
+func TestWebhookMessageKeys(t *testing.T) {
+	t.Parallel()
+	m, err := console.LoadMessages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("webhook.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"nav.webhooks", "nav.reminders"}
+	for _, sm := range regexp.MustCompile(`"((?:webhook|reminders)\.svc\.[a-z_]+)"`).FindAllStringSubmatch(string(src), -1) {
+		keys = append(keys, sm[1])
+	}
+	for _, e := range webhook.EventTypes {
+		keys = append(keys, "webhook.event."+e)
+	}
+	for _, s := range []string{webhook.StatePending, webhook.StateRetrying, webhook.StateDelivered, webhook.StateFailed, webhook.StateCancelled} {
+		keys = append(keys, "webhook.state."+s)
+	}
+	for _, r := range []string{"loopback", "private", "link-local", "multicast", "unspecified", "reserved", "invalid"} {
+		keys = append(keys, "webhook.reason."+r)
+	}
+	for _, mode := range reminder.RecipientModes {
+		keys = append(keys, "reminders.mode."+mode)
+	}
+	if len(keys) < 30 {
+		t.Fatalf("only %d keys found", len(keys))
+	}
+	for _, k := range keys {
+		for _, l := range console.Locales {
+			if !m.Has(l, k) {
+				t.Errorf("%s lacks %s", l, k)
+			}
+		}
 	}
 }
