@@ -74,6 +74,7 @@ var catalogMessages = []serviceMessage{
 	{regexp.MustCompile(`^no category "([^"]*)" in this bureau's catalog$`), "catalog.svc.no_category"},
 	{regexp.MustCompile(`^is required for import`), "catalog.svc.external_id_required"},
 	{regexp.MustCompile(`^is empty: send at least one item$`), "catalog.svc.import_empty"},
+	{regexp.MustCompile(`^must be changed, due or published$`), "catalog.svc.sort"},
 	{regexp.MustCompile(`^at most (\d+) items per batch, got (\d+)$`), "catalog.svc.import_too_many"},
 	{regexp.MustCompile(`^item (\d+) with external_id "([^"]*)" is ([a-z]+) .*only drafts are updated by import`), "catalog.svc.import_not_draft"},
 }
@@ -187,6 +188,8 @@ type catalogListData struct {
 	Total, Page, Pages         int
 	PrevURL, NextURL           string
 	Q, State, Category, Kind   string
+	Sort                       string
+	Sorts                      []string
 	Year                       int
 	Years                      []int
 	States                     []catalog.State
@@ -223,6 +226,7 @@ func (h *handler) catalogList(w http.ResponseWriter, r *http.Request, p *page) {
 	ctx := r.Context()
 	q := r.URL.Query()
 	d := catalogListData{Q: strings.TrimSpace(q.Get("q")), State: q.Get("state"), Category: q.Get("category"), Kind: q.Get("kind"),
+		Sort: q.Get("sort"), Sorts: []string{catalog.OrderChanged, catalog.OrderDue, catalog.OrderPublished},
 		States: catalog.States, Kinds: catalogKinds, CanWrite: p.Can("catalog", "write"), CanManage: p.Can("catalog", "manage"),
 		Pub: "/b/" + p.Bureau.Slug + "/catalog"}
 	d.Year, _ = strconv.Atoi(q.Get("year"))
@@ -232,7 +236,7 @@ func (h *handler) catalogList(w http.ResponseWriter, r *http.Request, p *page) {
 	if d.State != "" {
 		query.States = []catalog.State{catalog.State(d.State)}
 	}
-	res, err := h.deps.Catalog.List(ctx, p.Bureau.ID, query)
+	res, err := h.deps.Catalog.ListSorted(ctx, p.Bureau.ID, query, d.Sort)
 	if err != nil && !catalogFormError(p, err) {
 		h.fail(w, r, p, err)
 		return
@@ -256,7 +260,7 @@ func (h *handler) catalogList(w http.ResponseWriter, r *http.Request, p *page) {
 	d.Total, d.Pages = res.Total, res.Pages()
 	link := func(page int) string {
 		v := url.Values{}
-		for k, s := range map[string]string{"q": d.Q, "state": d.State, "category": d.Category, "kind": d.Kind} {
+		for k, s := range map[string]string{"q": d.Q, "state": d.State, "category": d.Category, "kind": d.Kind, "sort": d.Sort} {
 			if s != "" {
 				v.Set(k, s)
 			}

@@ -312,7 +312,7 @@ func TestCatalogCategoriesImportExport(t *testing.T) {
 			if res, _ := s.app.Catalog.List(ctx, bureau.ID, catalog.Query{}); res.Total != 0 {
 				t.Fatalf("a refused batch stored %d items", res.Total)
 			}
-			good := strings.Replace(bad, `"title": ""`, `"title": "养老服务补贴发放办法"`, 1)
+			good := strings.Replace(bad, `"title": "", "formed_on": "2026-03-02"`, `"title": "养老服务补贴发放办法", "formed_on": "2026-02-27"`, 1)
 			res, body = s.postFile(clerk, "/console/civil-affairs/catalog/import", url.Values{"csrf": {ccsrf}}, "file", "batch.json", good)
 			if res.StatusCode != http.StatusOK || !strings.Contains(body, "已导入：新建 2 条，更新 0 条，未变化 0 条。") {
 				t.Fatalf("good import: %d %q", res.StatusCode, formError(body))
@@ -324,6 +324,21 @@ func TestCatalogCategoriesImportExport(t *testing.T) {
 			res, body = s.postFile(clerk, "/console/civil-affairs/catalog/import", url.Values{"csrf": {ccsrf}}, "file", "x.json", "not json")
 			if res.StatusCode != http.StatusUnprocessableEntity || fieldErrors(body)["file"] == "" {
 				t.Fatalf("not JSON: %d", res.StatusCode)
+			}
+
+			// Soonest due first, both overdue (Art. 26: 20 working days
+			// from the date formed).
+			_, body = s.get(clerk, "/console/civil-affairs/catalog?sort=due&state=draft")
+			first, second := strings.Index(body, "养老服务补贴发放办法"), strings.Index(body, "市养老院收费标准")
+			if first < 0 || second < first || strings.Count(body, "<strong>已超期</strong>") != 2 || strings.Count(body, `class="overdue"`) != 2 {
+				t.Fatalf("sorted by due date: %d %d, overdue marks %d", first, second, strings.Count(body, "<strong>已超期</strong>"))
+			}
+			if !strings.Contains(body, "2026年3月26日 星期四") { // 2026-02-27 + 20 working days, Saturday 28 Feb a make-up working day
+				t.Errorf("due date of the item formed on 2026-02-27 not shown")
+			}
+			res, body = s.get(clerk, "/console/civil-affairs/catalog?sort=bogus")
+			if res.StatusCode != http.StatusUnprocessableEntity || formError(body) == "" {
+				t.Fatalf("unknown order: %d", res.StatusCode)
 			}
 
 			// A category with items cannot be deleted.
