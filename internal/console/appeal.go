@@ -241,6 +241,9 @@ func (h *handler) decideAppeal(w http.ResponseWriter, r *http.Request, p *page) 
 	h.render(w, r, fault.HTTPStatus(err), "appeal", p)
 }
 
+// inquiriesShown is how many inquiries the list shows, newest first.
+const inquiriesShown = 200
+
 type inquiryForm struct {
 	Channel, Topic, AskedOn, Satisfaction string
 	Answered                              bool
@@ -261,6 +264,9 @@ type inquiriesData struct {
 	// the rated), as the report's narrative states it; -1 when none rated.
 	Rate     int
 	Channels []string
+	// Shown is how many of the period's inquiries the list shows (the
+	// newest); the summary counts them all.
+	Shown    int
 	Form     inquiryForm
 	CanWrite bool
 }
@@ -292,7 +298,7 @@ func (h *handler) renderInquiries(w http.ResponseWriter, r *http.Request, p *pag
 		p.Errors["to"] = p.T("inquiry.err.period")
 		d.To = d.From
 	}
-	items, err := h.deps.Inquiries.List(r.Context(), p.Bureau.ID, d.From, d.To, 200)
+	items, err := h.deps.Inquiries.List(r.Context(), p.Bureau.ID, d.From, d.To, inquiriesShown)
 	if err != nil {
 		h.fail(w, r, p, err)
 		return
@@ -302,7 +308,7 @@ func (h *handler) renderInquiries(w http.ResponseWriter, r *http.Request, p *pag
 		h.fail(w, r, p, err)
 		return
 	}
-	d.Stats = st
+	d.Stats, d.Shown = st, len(items)
 	for _, it := range items {
 		row := inquiryRow{Inquiry: it}
 		if it.Satisfaction != nil {
