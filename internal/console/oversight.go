@@ -382,7 +382,10 @@ type recordsData struct {
 	// Kind is the kind of the records listed: request, appeal or
 	// catalog_item.
 	Kind string
-	Tabs []oversightTab
+	// ShowDays shows the requests' working days (reply times, days
+	// overdue).
+	ShowDays bool
+	Tabs     []oversightTab
 }
 
 // oversightRecords lists the records behind one figure of the dashboard
@@ -452,7 +455,7 @@ func (h *handler) oversightRecords(w http.ResponseWriter, r *http.Request, p *pa
 		}
 	}
 	d.BackURL = p.Base() + "/oversight?" + back.Encode()
-	d.Kind = "request"
+	d.Kind, d.ShowDays = "request", metric == "reply_days" || metric == "overdue"
 	switch {
 	case strings.HasPrefix(metric, "appeals"):
 		d.Kind = "appeal"

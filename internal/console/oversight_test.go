@@ -56,9 +56,12 @@ type overseenCity struct {
 // So received 3, 1, 2; closed 2, 1, 1; open 1, 0, 1; overdue 1, 0, 0;
 // replied on time 50.0 %, 100.0 %, 100.0 %; city totals received 6, closed
 // 4, open 2, overdue 1.
-func newOverseenCity(t *testing.T, dialect db.Dialect) *overseenCity {
+//
+// now is the application's clock: oversightClock for the figures that
+// depend on today, nil for the real time.
+func newOverseenCity(t *testing.T, dialect db.Dialect, now func() time.Time) *overseenCity {
 	t.Helper()
-	a := apptest.Boot(t, dialect, func(_ *config.Config, o *app.Options) { o.Now = func() time.Time { return oversightClock } })
+	a := apptest.Boot(t, dialect, func(_ *config.Config, o *app.Options) { o.Now = now })
 	c := &overseenCity{site: &site{t: t, app: a, base: a.URL()}, ids: map[string]int64{}, requests: map[string]int64{}, codes: map[string]string{}}
 	ctx := authz.WithActor(context.Background(), authz.System)
 	ts, err := a.Tenants.List(ctx)
@@ -202,7 +205,7 @@ func TestOversightPages(t *testing.T) {
 	for _, dialect := range dbtest.Dialects {
 		t.Run(string(dialect), func(t *testing.T) {
 			t.Parallel()
-			c := newOverseenCity(t, dialect)
+			c := newOverseenCity(t, dialect, func() time.Time { return oversightClock })
 			olga := c.signInFixed("olga")
 			get := func(path string) string {
 				t.Helper()
