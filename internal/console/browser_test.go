@@ -136,7 +136,7 @@ func (b *browser) walk() {
 
 	// Every area, through the navigation.
 	labels := browsertest.Eval[[]string](t, b.ctx, `[...document.querySelectorAll("nav.areas a")].map(a => a.textContent)`)
-	wantLabels := []string{"工作台", "主动公开目录", "依申请公开", "复议诉讼", "咨询登记", "年度报告", "统计监督", "用户与角色", "审计日志", "Webhook 推送", "提醒设置", "设置"}
+	wantLabels := []string{"工作台", "主动公开目录", "依申请公开", "复议诉讼", "咨询登记", "年度报告", "统计监督", "全市年度报告", "用户与角色", "审计日志", "Webhook 推送", "提醒设置", "设置"}
 	if !slices.Equal(labels, wantLabels) {
 		t.Fatalf("navigation %q, want %q", labels, wantLabels)
 	}

@@ -86,7 +86,7 @@ func (h *handler) cityReport(w http.ResponseWriter, r *http.Request, p *page) {
 // form shown again with its errors.
 func (h *handler) renderCityReport(w http.ResponseWriter, r *http.Request, p *page, year int, narrative map[string]string, status int) {
 	p.Area = "city-report"
-	p.Title = p.T("cityreport.title")
+	p.Title = p.T("nav.city-report")
 	ov := h.deps.Oversight
 	ctx := r.Context()
 	today := workday.FromTime(h.deps.Now(), h.deps.Location)
@@ -164,13 +164,18 @@ func (h *handler) renderCityReport(w http.ResponseWriter, r *http.Request, p *pa
 }
 
 // documentBody returns what is between <body> and </body> of a document
-// rendered by package report (html/template escaped every value).
+// rendered by package report (html/template escaped every value), its
+// headings one level down under the page's own heading.
 func documentBody(doc []byte) template.HTML {
 	if i := bytes.Index(doc, []byte("<body>")); i >= 0 {
 		doc = doc[i+len("<body>"):]
 	}
 	if i := bytes.LastIndex(doc, []byte("</body>")); i >= 0 {
 		doc = doc[:i]
+	}
+	for _, h := range [][2]string{{"h2>", "h3>"}, {"h1>", "h2>"}} {
+		doc = bytes.ReplaceAll(doc, []byte("<"+h[0]), []byte("<"+h[1]))
+		doc = bytes.ReplaceAll(doc, []byte("</"+h[0]), []byte("</"+h[1]))
 	}
 	return template.HTML(doc) //nolint:gosec // rendered by html/template
 }
