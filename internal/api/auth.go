@@ -131,11 +131,9 @@ func (s *Server) writeErr(ctx huma.Context, err error) {
 			}
 		}
 	}
-	se, _ := herr.(huma.StatusError)
-	if se == nil {
-		se = huma.NewError(http.StatusInternalServerError, "internal error")
-	}
-	_ = huma.WriteErr(s.API, ctx, se.GetStatus(), fault.MessageOf(err), errDetails(err)...)
+	// The status comes from the fault code: a HeadersError (503 with
+	// Retry-After) is not itself a StatusError.
+	_ = huma.WriteErr(s.API, ctx, fault.HTTPStatus(err), fault.MessageOf(err), errDetails(err)...)
 }
 
 func errDetails(err error) []error {

@@ -165,6 +165,8 @@ func New(deps Deps) (http.Handler, error) {
 	bureau("GET /console/{bureau}/requests/new", h.newRequestForm)
 	bureau("POST /console/{bureau}/requests/new", h.registerRequest)
 	bureau("GET /console/{bureau}/requests/{id}", h.requestDetail)
+	bureau("GET /console/{bureau}/requests/applicant-data", h.applicantData)
+	bureau("POST /console/{bureau}/requests/applicant-data", h.applicantData)
 	bureau("POST /console/{bureau}/requests/{id}/act", h.actOnRequest)
 	bureau("POST /console/{bureau}/requests/{id}/assign", h.assignRequest)
 	bureau("POST /console/{bureau}/requests/{id}/reply", h.replyToRequest)
@@ -580,6 +582,9 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, p *page, err erro
 	}
 	var msg string
 	switch {
+	case status == http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", "5")
+		msg = p.T("error.unavailable")
 	case status >= 500:
 		h.deps.Log.ErrorContext(r.Context(), "console", "error", err, "path", r.URL.Path, "request_id", httpx.RequestID(r.Context()))
 		msg = p.T("error.generic")

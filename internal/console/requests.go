@@ -1,6 +1,7 @@
 package console
 
 import (
+	"encoding/json"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -148,6 +149,12 @@ type requestDetailData struct {
 	LetterKinds []struct{ Code, Title string }
 	Today       workday.Date
 	CanWrite    bool
+	// Fee is the fee quote asked for with ?fee_basis=&fee_units= (the fee
+	// calculator); nil when none was asked. FeeBasis and FeeUnits refill
+	// its form.
+	Fee      *request.FeeQuote
+	FeeBasis string
+	FeeUnits int
 }
 
 func (h *handler) loadRequest(w http.ResponseWriter, r *http.Request, p *page) (*requestDetailData, bool) {
@@ -167,10 +174,14 @@ func (h *handler) loadRequest(w http.ResponseWriter, r *http.Request, p *page) (
 		h.fail(w, r, p, err)
 		return nil, false
 	}
-	ms, err := h.deps.Identity.Members(r.Context(), p.Bureau.ID)
-	if err != nil {
-		h.fail(w, r, p, err)
-		return nil, false
+	// The handler choices need the member list, which not every role may
+	// read; without it the page shows no assignment form.
+	var ms []identity.Member
+	if p.Can("members", "read") {
+		if ms, err = h.deps.Identity.Members(r.Context(), p.Bureau.ID); err != nil {
+			h.fail(w, r, p, err)
+			return nil, false
+		}
 	}
 	d := &requestDetailData{Members: ms, Detail: dt, Letters: ls, Outcomes: request.Outcomes, LetterKinds: request.LetterKinds,
 		Today: workday.FromTime(h.deps.Now(), h.deps.Location), CanWrite: p.Can("request", "write")}
@@ -193,7 +204,71 @@ func (h *handler) requestDetail(w http.ResponseWriter, r *http.Request, p *page)
 		return
 	}
 	p.Data = d
-	h.render(w, r, http.StatusOK, "request", p)
+	status := http.StatusOK
+	d.FeeBasis, d.FeeUnits = request.FeeByItems, 1
+	if basis := r.URL.Query().Get("fee_basis"); basis != "" {
+		d.FeeBasis = basis
+		d.FeeUnits, _ = strconv.Atoi(r.URL.Query().Get("fee_units"))
+		q, err := h.deps.Requests.QuoteFee(r.Context(), p.Bureau.ID, d.Detail.Request.ID, d.FeeBasis, d.FeeUnits)
+		if err != nil {
+			if !formError(p, err) {
+				h.fail(w, r, p, err)
+				return
+			}
+			status = fault.HTTPStatus(err)
+		}
+		d.Fee = q
+	}
+	h.render(w, r, status, "request", p)
+}
+
+// applicantData finds everything the bureau holds about one applicant by
+// the identity document they gave (个人信息保护法 Art. 45); the service
+// allows bureau admins only and audits each export. POST keeps the number
+// out of URLs and logs.
+func (h *handler) applicantData(w http.ResponseWriter, r *http.Request, p *page) {
+	p.Area, p.Title = "requests", p.T("applicant.title")
+	p.Crumbs = []crumb{{Name: p.T("requests.title"), URL: p.Base() + "/requests"}, {Name: p.Title}}
+	d := &applicantPageData{DocType: r.PostFormValue("id_doc_type"), Number: r.PostFormValue("id_number")}
+	if d.DocType == "" {
+		d.DocType = r.URL.Query().Get("id_doc_type")
+	}
+	p.Data = d
+	if r.Method != http.MethodPost {
+		if !p.Can("request", "manage") {
+			h.fail(w, r, p, fault.New(fault.Forbidden, "only a bureau admin may export an applicant's data"))
+			return
+		}
+		h.render(w, r, http.StatusOK, "applicant", p)
+		return
+	}
+	data, err := h.deps.Requests.ApplicantData(r.Context(), p.Bureau.ID, d.DocType, d.Number)
+	if err != nil {
+		if !formError(p, err) {
+			h.fail(w, r, p, err)
+			return
+		}
+		h.render(w, r, fault.HTTPStatus(err), "applicant", p)
+		return
+	}
+	if r.PostFormValue("format") == "json" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="applicant-data.json"`)
+		w.Header().Set("Cache-Control", "no-store")
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(data)
+		return
+	}
+	d.Result = data
+	w.Header().Set("Cache-Control", "no-store")
+	h.render(w, r, http.StatusOK, "applicant", p)
+}
+
+// applicantPageData is the applicant data export form and its result.
+type applicantPageData struct {
+	DocType, Number string
+	Result          *request.ApplicantData
 }
 
 // afterForm shows the request again with the errors of a failed form.
