@@ -75,6 +75,8 @@ var catalogMessages = []serviceMessage{
 	{regexp.MustCompile(`^is required for import`), "catalog.svc.external_id_required"},
 	{regexp.MustCompile(`^is empty: send at least one item$`), "catalog.svc.import_empty"},
 	{regexp.MustCompile(`^must be changed, due or published$`), "catalog.svc.sort"},
+	{regexp.MustCompile(`^must be other items of this bureau's catalog$`), "catalog.svc.related"},
+	{regexp.MustCompile(`^at most (\d+) related items$`), "catalog.svc.related_max"},
 	{regexp.MustCompile(`^at most (\d+) items per batch, got (\d+)$`), "catalog.svc.import_too_many"},
 	{regexp.MustCompile(`^item (\d+) with external_id "([^"]*)" is ([a-z]+) .*only drafts are updated by import`), "catalog.svc.import_not_draft"},
 }
@@ -292,6 +294,8 @@ type catalogItemForm struct {
 	Title, Summary, Body, DocNo, Issuer, FormedOn, Category, DocKind string
 	Topics                                                           []string
 	Basis                                                            int
+	// Related are the ids of the related items (相关信息).
+	Related []int64
 }
 
 func catalogFormOf(it catalog.Item) catalogItemForm {
@@ -304,6 +308,11 @@ func readCatalogItemForm(r *http.Request) catalogItemForm {
 		DocNo: r.PostFormValue("doc_no"), Issuer: r.PostFormValue("issuer"), FormedOn: r.PostFormValue("formed_on"),
 		Category: r.PostFormValue("category"), DocKind: r.PostFormValue("doc_kind"), Topics: r.PostForm["topics"]}
 	f.Basis, _ = strconv.Atoi(r.PostFormValue("basis"))
+	for _, v := range r.PostForm["related"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			f.Related = append(f.Related, id)
+		}
+	}
 	return f
 }
 
@@ -326,6 +335,17 @@ type catalogFormData struct {
 	Topics     []catalogTopicOption
 	Kinds      []string
 	Bases      []int
+	// RelatedOptions are the items that can be named as related: the
+	// bureau's public items, newest first, and those already named.
+	RelatedOptions []catalogRelatedOption
+}
+
+// catalogRelatedOption is an item in the related-items select.
+type catalogRelatedOption struct {
+	ID             int64
+	Title, IndexNo string
+	State          catalog.State
+	Selected       bool
 }
 
 // catalogBases are the items of Art. 20 a disclosure basis can name.
@@ -339,6 +359,31 @@ func (h *handler) renderCatalogItemForm(w http.ResponseWriter, r *http.Request, 
 		d.Topics = append(d.Topics, catalogTopicOption{Code: tp.Code, Name: tp.Name, Checked: slices.Contains(d.Form.Topics, tp.Code)})
 	}
 	d.Kinds, d.Bases = catalogKinds, catalogBases
+	self := int64(0)
+	if d.Item != nil {
+		self = d.Item.ID
+		if d.Item.RevisesID != 0 {
+			self = d.Item.RevisesID
+		}
+	}
+	add := func(it catalog.Item) {
+		if it.ID == self || it.ID == 0 || slices.ContainsFunc(d.RelatedOptions, func(o catalogRelatedOption) bool { return o.ID == it.ID }) {
+			return
+		}
+		d.RelatedOptions = append(d.RelatedOptions, catalogRelatedOption{ID: it.ID, Title: it.Title, IndexNo: it.IndexNo, State: it.State,
+			Selected: slices.Contains(d.Form.Related, it.ID)})
+	}
+	for _, id := range d.Form.Related {
+		if dt, err := h.deps.Catalog.Get(r.Context(), p.Bureau.ID, id); err == nil {
+			add(dt.Item)
+		}
+	}
+	if res, err := h.deps.Catalog.ListSorted(r.Context(), p.Bureau.ID, catalog.Query{States: []catalog.State{catalog.Published, catalog.Repealed},
+		PerPage: 100}, catalog.OrderPublished); err == nil {
+		for _, hit := range res.Hits {
+			add(hit.Item)
+		}
+	}
 	p.Data = d
 	h.render(w, r, status, "catalog_form", p)
 }
@@ -353,6 +398,19 @@ func (h *handler) catalogNewForm(w http.ResponseWriter, r *http.Request, p *page
 func (h *handler) catalogCreate(w http.ResponseWriter, r *http.Request, p *page) {
 	f := readCatalogItemForm(r)
 	it, err := h.deps.Catalog.Create(r.Context(), p.Bureau.ID, f.input())
+	if err == nil && len(f.Related) > 0 {
+		if rerr := h.deps.Catalog.SetRelated(r.Context(), p.Bureau.ID, it.ID, f.Related); rerr != nil {
+			// The draft is stored; its form comes back with the error.
+			if !catalogFormError(p, rerr) {
+				h.fail(w, r, p, rerr)
+				return
+			}
+			catalogCrumbs(p, p.T("catalog.edit"))
+			h.renderCatalogItemForm(w, r, p, fault.HTTPStatus(rerr), catalogFormData{Form: f, Item: it, Action: h.catalogItemURL(p, it.ID) + "/edit",
+				Back: h.catalogItemURL(p, it.ID)})
+			return
+		}
+	}
 	if err == nil {
 		h.flash(w, r, p.Base()+"/catalog/items/"+strconv.FormatInt(it.ID, 10), "flash.catalog_created", it.Title)
 		return
@@ -386,12 +444,21 @@ func (h *handler) catalogEditForm(w http.ResponseWriter, r *http.Request, p *pag
 	if it.State != catalog.Draft {
 		p.General = p.Tf("catalog.not_editable", "state", p.T("catalog.state."+string(it.State)))
 	}
-	h.renderCatalogItemForm(w, r, p, http.StatusOK, catalogFormData{Form: catalogFormOf(it), Item: &it, Action: h.catalogItemURL(p, it.ID) + "/edit", Back: h.catalogItemURL(p, it.ID)})
+	f := catalogFormOf(it)
+	if rel, err := h.deps.Catalog.RelatedItems(r.Context(), p.Bureau.ID, it.ID); err == nil {
+		for _, x := range rel {
+			f.Related = append(f.Related, x.ID)
+		}
+	}
+	h.renderCatalogItemForm(w, r, p, http.StatusOK, catalogFormData{Form: f, Item: &it, Action: h.catalogItemURL(p, it.ID) + "/edit", Back: h.catalogItemURL(p, it.ID)})
 }
 
 func (h *handler) catalogUpdate(w http.ResponseWriter, r *http.Request, p *page) {
 	f := readCatalogItemForm(r)
 	it, err := h.deps.Catalog.Update(r.Context(), p.Bureau.ID, catalogItemID(r), f.input())
+	if err == nil {
+		err = h.deps.Catalog.SetRelated(r.Context(), p.Bureau.ID, it.ID, f.Related)
+	}
 	if err == nil {
 		h.flash(w, r, h.catalogItemURL(p, it.ID), "flash.catalog_saved", it.Title)
 		return
@@ -436,10 +503,12 @@ type catalogItemData struct {
 	Replacements []catalog.Hit
 	SupersededBy *catalog.Item
 	Revises      *catalog.Item
-	PublicURL    string
-	Comment      string
-	Validity     string
-	Superseding  int64
+	// Related are the related items (相关信息).
+	Related     []catalog.Item
+	PublicURL   string
+	Comment     string
+	Validity    string
+	Superseding int64
 }
 
 func (h *handler) loadCatalogItem(w http.ResponseWriter, r *http.Request, p *page) (*catalogItemData, bool) {
@@ -498,6 +567,10 @@ func (h *handler) loadCatalogItem(w http.ResponseWriter, r *http.Request, p *pag
 		if by, err := h.deps.Catalog.Get(ctx, p.Bureau.ID, it.SupersededBy); err == nil {
 			d.SupersededBy = &by.Item
 		}
+	}
+	if d.Related, err = h.deps.Catalog.RelatedItems(ctx, p.Bureau.ID, it.ID); err != nil {
+		h.fail(w, r, p, err)
+		return nil, false
 	}
 	if it.RevisesID != 0 {
 		if o, err := h.deps.Catalog.Get(ctx, p.Bureau.ID, it.RevisesID); err == nil {

@@ -151,6 +151,34 @@ func TestCatalogConsoleWorkflow(t *testing.T) {
 				t.Fatal("the search does not find the item by 养老")
 			}
 
+			// A second item names the first as related; an unknown item is refused.
+			form := itemForm(csrf, "关于调整市养老院收费标准的说明", today)
+			form.Set("related", "999999")
+			res, body = s.post(clerk, "/console/civil-affairs/catalog/new", form)
+			if res.StatusCode != http.StatusUnprocessableEntity || fieldErrors(body)["related"] != "相关信息必须是本单位目录中的其他条目。" {
+				t.Fatalf("unknown related item: %d %v", res.StatusCode, fieldErrors(body))
+			}
+			if !strings.Contains(body, fmt.Sprintf(`<option value="%d">市养老院收费标准 (%s)</option>`, id, want)) {
+				t.Fatal("the published item is not offered as related")
+			}
+			m = catalogItemPath.FindStringSubmatch(firstMatch(regexp.MustCompile(`action="([^"]+)/edit"`), body))
+			if m == nil {
+				t.Fatal("the stored draft's form does not come back")
+			}
+			second := m[0]
+			form.Set("related", strconv.FormatInt(id, 10))
+			if res, _ = s.post(clerk, second+"/edit", form); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("related item: %d", res.StatusCode)
+			}
+			_, body = s.get(clerk, second)
+			if !strings.Contains(body, fmt.Sprintf(`<td id="item-related"><a href="%s">市养老院收费标准</a></td>`, page)) {
+				t.Fatal("the related item is not shown")
+			}
+			secondID, _ := strconv.ParseInt(m[1], 10, 64)
+			if rel, err := s.app.Catalog.RelatedItems(ctx, bureau.ID, secondID); err != nil || len(rel) != 1 || rel[0].ID != id {
+				t.Fatalf("stored related items %v %v", rel, err)
+			}
+
 			// The public portal lists it and shows its page.
 			res, body = s.get(client(), "/b/civil-affairs/catalog")
 			if res.StatusCode != http.StatusOK || !strings.Contains(html.UnescapeString(body), "市养老院收费标准") {
