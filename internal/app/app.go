@@ -207,8 +207,19 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	}
 	a.Requests = request.NewService(a.DB, a.Authz, a.Tenants, a.Calendar, cipher, cfg.Location, opts.Now)
 	recompute.Service = a.Requests
+	erase.Service = a.Requests
+	if n, err := a.Requests.BackfillApplicantKeys(authz.WithActor(ctx, authz.System)); err != nil {
+		return nil, fmt.Errorf("applicant keys: %w", err)
+	} else if n > 0 {
+		a.Log.Info("applicant keys computed", "requests", n)
+	}
 	if cfg.DeadlineRules != "" {
 		if err := loadRules(a.Requests, cfg.DeadlineRules); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.FeeSchedule != "" {
+		if err := loadFees(a.Requests, cfg.FeeSchedule); err != nil {
 			return nil, err
 		}
 	}
