@@ -36,6 +36,9 @@ func TestPortalShowsTheCityReport(t *testing.T) {
 			if !strings.Contains(office, `href="/city/reports"`) {
 				t.Fatal("the oversight office's reports page does not link to the city reports")
 			}
+			if _, sm := apptest.Get(t, base+"/sitemap.xml"); !strings.Contains(sm, "/city/reports</loc>") {
+				t.Error("the sitemap does not list the city reports")
+			}
 			res, body := apptest.Get(t, base+"/city/reports")
 			if res.StatusCode != 200 || !strings.Contains(body, "暂无已公布的全市年度报告") {
 				t.Fatalf("before publication: %d\n%s", res.StatusCode, body)

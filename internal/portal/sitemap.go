@@ -15,8 +15,9 @@ type sitemap struct {
 	URLs    []sitemapURL `xml:"url"`
 }
 
-// serveSitemap lists the portal's pages for search engines: the front page
-// and each bureau's guide, catalog, reports and application form.
+// serveSitemap lists the portal's pages for search engines: the front page,
+// the city annual reports and each bureau's guide, catalog, reports and
+// application form.
 func (h *handler) serveSitemap(w http.ResponseWriter, r *http.Request) {
 	ts, err := h.deps.Tenants.List(r.Context())
 	if err != nil {
@@ -25,6 +26,9 @@ func (h *handler) serveSitemap(w http.ResponseWriter, r *http.Request) {
 	}
 	base := h.deps.BaseURL
 	sm := sitemap{NS: "http://www.sitemaps.org/schemas/sitemap/0.9", URLs: []sitemapURL{{Loc: base + "/"}, {Loc: base + "/track"}}}
+	if h.deps.City != nil {
+		sm.URLs = append(sm.URLs, sitemapURL{Loc: base + "/city/reports"}) // the city annual reports (cityreport.go)
+	}
 	for _, t := range ts {
 		for _, p := range []string{"/", "/catalog", "/reports", "/apply"} {
 			sm.URLs = append(sm.URLs, sitemapURL{Loc: base + "/b/" + t.Slug + p})
