@@ -151,7 +151,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	if a.Authz, err = authz.New(ctx, a.DB); err != nil {
 		return nil, err
 	}
-	a.Identity = identity.NewService(a.DB, a.Authz, opts.Now, identity.Policy{})
+	a.Identity = identity.NewService(a.DB, a.Authz, opts.Now, cfg.Policy)
 	a.Audit = audit.NewService(a.DB, a.Authz, opts.Now)
 	// Refused authorization is an audited event too; it is recorded in a
 	// transaction of its own, since the refused change never happens.

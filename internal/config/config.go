@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"gongkai/internal/identity"
 	"gongkai/internal/pii"
 )
 
@@ -44,6 +45,8 @@ type Config struct {
 	PIIRetentionDays int           // days after closing that an applicant's personal data is kept; 0 keeps it
 	JobWorkers       int           // concurrent job workers in this process
 	ShutdownTimeout  time.Duration // how long a graceful shutdown waits for requests and jobs
+	// Policy is the password, lockout and session policy of every account.
+	Policy identity.Policy
 
 	// Webhooks (package webhook).
 	WebhookAllowNets    string        // networks webhooks may reach although not public (comma-separated CIDRs)
@@ -72,6 +75,30 @@ type setting struct {
 
 func str(p func(c *Config) *string) func(*Config, string) error {
 	return func(c *Config, v string) error { *p(c) = v; return nil }
+}
+
+// wholeNumber parses a whole number from lo to hi into the field p points to.
+func wholeNumber(lo, hi int, p func(c *Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("expected a whole number from %d to %d", lo, hi)
+		}
+		*p(c) = n
+		return nil
+	}
+}
+
+// duration parses a duration from lo to hi into the field p points to.
+func duration(lo, hi time.Duration, p func(c *Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < lo || d > hi {
+			return fmt.Errorf("expected a duration from %s to %s, such as 30m", lo, hi)
+		}
+		*p(c) = d
+		return nil
+	}
 }
 
 var settings = []setting{
@@ -117,6 +144,14 @@ var settings = []setting{
 		c.ShutdownTimeout = d
 		return nil
 	}},
+	// Sign-in rules for every account of every bureau (等级保护 identity
+	// checks): set once by the platform, they bind all bureaus.
+	{"password-min-length", []string{"GONGKAI_PASSWORD_MIN_LENGTH"}, "12", "shortest password accepted, in characters", wholeNumber(8, 128, func(c *Config) *int { return &c.Policy.MinLength })},
+	{"password-min-classes", []string{"GONGKAI_PASSWORD_MIN_CLASSES"}, "3", "how many of lower case, upper case, digits and symbols a password must mix", wholeNumber(1, 4, func(c *Config) *int { return &c.Policy.MinClasses })},
+	{"login-max-failures", []string{"GONGKAI_LOGIN_MAX_FAILURES"}, "5", "failed sign-ins of one account within login-failure-window after which it is locked for the rest of the window", wholeNumber(1, 100, func(c *Config) *int { return &c.Policy.MaxFailures })},
+	{"login-failure-window", []string{"GONGKAI_LOGIN_FAILURE_WINDOW"}, "15m", "window in which failed sign-ins are counted, and how long a locked account stays locked", duration(time.Minute, 24*time.Hour, func(c *Config) *time.Duration { return &c.Policy.FailureWindow })},
+	{"session-idle-timeout", []string{"GONGKAI_SESSION_IDLE_TIMEOUT"}, "30m", "a console session without activity for this long is signed out", duration(time.Minute, 24*time.Hour, func(c *Config) *time.Duration { return &c.Policy.SessionIdle })},
+	{"session-max-life", []string{"GONGKAI_SESSION_MAX_LIFE"}, "12h", "a console session ends after this long in any case", duration(5*time.Minute, 30*24*time.Hour, func(c *Config) *time.Duration { return &c.Policy.SessionMaxLife })},
 	{"webhook-allow-nets", []string{"GONGKAI_WEBHOOK_ALLOW_NETS"}, "", "networks webhook deliveries may reach although not public, e.g. 10.20.0.0/16,127.0.0.1 (default none: only public addresses)", str(func(c *Config) *string { return &c.WebhookAllowNets })},
 	{"webhook-disable-after", []string{"GONGKAI_WEBHOOK_DISABLE_AFTER"}, "20", "consecutive failed webhook deliveries after which an endpoint is disabled and its bureau admins notified", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
@@ -254,6 +289,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return bad("shutdown-timeout", "must be positive")
+	}
+	if c.Policy.SessionMaxLife != 0 && c.Policy.SessionIdle > c.Policy.SessionMaxLife {
+		return bad("session-idle-timeout", "must not be longer than session-max-life (%s)", c.Policy.SessionMaxLife)
 	}
 	c.WebhookAllow = nil
 	for _, f := range strings.Split(c.WebhookAllowNets, ",") {
