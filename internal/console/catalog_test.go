@@ -109,6 +109,9 @@ func TestCatalogConsoleWorkflow(t *testing.T) {
 				t.Fatal("the information officer is offered the review")
 			}
 			reviewer := s.signIn("reviewer", goodPassword)
+			if _, body = s.get(reviewer, "/console/civil-affairs/"); !strings.Contains(body, `href="`+page+`">市养老院收费标准</a>`) {
+				t.Fatal("the reviewer's home does not link to the item awaiting review")
+			}
 			_, body = s.get(reviewer, page)
 			if !strings.Contains(body, `id="act-approve"`) || !strings.Contains(body, `id="act-return"`) {
 				t.Fatalf("the reviewer has no review buttons:\n%s", body)
