@@ -47,6 +47,7 @@ func TestCatalogConsoleWorkflow(t *testing.T) {
 			s := setup(t, dialect, map[string]map[string][]string{
 				"clerk":    {"civil-affairs": {authz.InfoOfficer}},
 				"reviewer": {"civil-affairs": {authz.Reviewer}},
+				"both":     {"civil-affairs": {authz.InfoOfficer, authz.Reviewer}},
 			})
 			ctx := authz.WithActor(context.Background(), authz.System)
 			bureau, err := s.app.Tenants.BySlug(ctx, "civil-affairs")
@@ -180,6 +181,18 @@ func TestCatalogConsoleWorkflow(t *testing.T) {
 			secondID, _ := strconv.ParseInt(m[1], 10, 64)
 			if rel, err := s.app.Catalog.RelatedItems(ctx, bureau.ID, secondID); err != nil || len(rel) != 1 || rel[0].ID != id {
 				t.Fatalf("stored related items %v %v", rel, err)
+			}
+
+			// Someone who is both officer and reviewer cannot review their own item.
+			both := s.signIn("both", goodPassword)
+			_, body = s.get(both, "/console/civil-affairs/catalog/new")
+			bcsrf := csrfOf(t, body)
+			res, _ = s.post(both, "/console/civil-affairs/catalog/new", itemForm(bcsrf, "殡仪馆服务收费标准", today))
+			own := res.Header.Get("Location")
+			s.post(both, own+"/transition", url.Values{"csrf": {bcsrf}, "action": {"submit"}})
+			res, body = s.post(both, own+"/transition", url.Values{"csrf": {bcsrf}, "action": {"approve"}})
+			if res.StatusCode != http.StatusForbidden || formError(body) != "保密审查（《条例》第十七条）须由起草人、提交人以外的人员进行。" {
+				t.Fatalf("own review: %d %q", res.StatusCode, formError(body))
 			}
 
 			// The public portal lists it and shows its page.
@@ -388,6 +401,41 @@ func TestCatalogCategoriesImportExport(t *testing.T) {
 			var items []catalog.ExportItem
 			if err := json.Unmarshal([]byte(body), &items); err != nil || res.StatusCode != http.StatusOK || len(items) != 2 || items[0].ExternalID != "oa-1" {
 				t.Fatalf("JSON export: %d %v %d", res.StatusCode, err, len(items))
+			}
+
+			// The bureau admin reviews an imported item and, once published,
+			// withdraws it (a comment is required); its public page is gone.
+			oa1 := fmt.Sprintf("/console/civil-affairs/catalog/items/%d", items[0].ID)
+			for _, step := range []struct {
+				c      *http.Client
+				csrf   string
+				action string
+			}{{clerk, ccsrf, "submit"}, {boss, csrf, "approve"}, {clerk, ccsrf, "publish"}} {
+				if res, body := s.post(step.c, oa1+"/transition", url.Values{"csrf": {step.csrf}, "action": {step.action}}); res.StatusCode != http.StatusSeeOther {
+					t.Fatalf("%s: %d %q", step.action, res.StatusCode, formError(body))
+				}
+			}
+			_, body = s.get(clerk, oa1)
+			if strings.Contains(body, `id="act-withdraw"`) {
+				t.Fatal("the information officer is offered to withdraw")
+			}
+			_, body = s.get(boss, oa1)
+			if !strings.Contains(body, `id="act-withdraw"`) {
+				t.Fatal("the bureau admin is not offered to withdraw")
+			}
+			res, body = s.post(boss, oa1+"/transition", url.Values{"csrf": {csrf}, "action": {"withdraw"}})
+			if res.StatusCode != http.StatusUnprocessableEntity || fieldErrors(body)["comment"] != "请填写意见：说明需要修改的内容或撤回的理由。" {
+				t.Fatalf("withdraw without comment: %d %v", res.StatusCode, fieldErrors(body))
+			}
+			if res, _ = s.post(boss, oa1+"/transition", url.Values{"csrf": {csrf}, "action": {"withdraw"}, "comment": {"收费标准已调整"}}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("withdraw: %d", res.StatusCode)
+			}
+			withdrawn, err := s.app.Catalog.Get(ctx, bureau.ID, items[0].ID)
+			if err != nil || withdrawn.Item.State != catalog.Withdrawn {
+				t.Fatalf("after withdrawal: %v %v", withdrawn, err)
+			}
+			if res, _ = s.get(client(), "/b/civil-affairs/catalog/"+withdrawn.Item.IndexNo); res.StatusCode != http.StatusGone {
+				t.Fatalf("withdrawn public page: %d", res.StatusCode)
 			}
 
 			// The information officer may not edit the tree.
