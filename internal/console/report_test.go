@@ -327,6 +327,19 @@ func TestReportConsole(t *testing.T) {
 			if _, pub := s.get(client(), "/b/civil-affairs/reports/2026"); !strings.Contains(pub, overview) {
 				t.Fatal("the published version left the portal during the correction")
 			}
+
+			// In English.
+			if res, _ := s.post(c, "/console/settings/language", url.Values{"csrf": {csrf}, "locale": {"en"}}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("language: %d", res.StatusCode)
+			}
+			_, body = s.get(c, base+"/2026")
+			if firstMatch(stateP, body) != "Draft" || !strings.Contains(body, "<h1>Annual report 2026</h1>") || !strings.Contains(body, "Save the narrative") {
+				t.Fatalf("English report page: %q", firstMatch(stateP, body))
+			}
+			res, body = post("/adjustments", url.Values{"row": {"new"}, "column": {"natural_person"}, "delta": {"x"}, "reason": {"r"}})
+			if errs := fieldErrors(body); res.StatusCode != http.StatusUnprocessableEntity || errs["adjust-delta"] != "Enter a whole number." {
+				t.Fatalf("English field error: %d %v", res.StatusCode, errs)
+			}
 		})
 	}
 }
