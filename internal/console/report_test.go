@@ -340,6 +340,25 @@ func TestReportConsole(t *testing.T) {
 			if errs := fieldErrors(body); res.StatusCode != http.StatusUnprocessableEntity || errs["adjust-delta"] != "Enter a whole number." {
 				t.Fatalf("English field error: %d %v", res.StatusCode, errs)
 			}
+
+			// The correction published: version 1 stays, marked superseded.
+			for _, step := range []string{"/submit", "/publish"} {
+				if res, body := post(step, nil); res.StatusCode != http.StatusSeeOther {
+					t.Fatalf("correction %s: %d %q", step, res.StatusCode, formError(body))
+				}
+			}
+			vs, err := s.app.Reports.Versions(sys, bureau)
+			if err != nil || len(vs) != 2 || vs[0].Version != 2 || vs[0].State != report.StatePublished || !vs[1].Superseded || vs[1].State != report.StatePublished {
+				t.Fatalf("versions after the correction: %+v %v", vs, err)
+			}
+			_, pub = s.get(client(), "/b/civil-affairs/reports")
+			if !strings.Contains(pub, "/b/civil-affairs/reports/2026?v=2") || !strings.Contains(pub, "/b/civil-affairs/reports/2026?v=1") || !strings.Contains(pub, "已被更正版本替代") {
+				t.Fatal("the portal does not list both versions")
+			}
+			_, body = s.get(c, base+"/2026?v=1")
+			if !strings.Contains(body, "superseded by a correction") {
+				t.Fatal("version 1 is not marked superseded in the console")
+			}
 		})
 	}
 }
