@@ -288,6 +288,9 @@ func (h *handler) loadReport(w http.ResponseWriter, r *http.Request, p *page) (*
 		}
 		for _, code := range rows {
 			if row := d.Tables.Table3.Row(code); row != nil {
+				if len(rows) > 4 && code != report.RowTotal && row.Values[slices.IndexFunc(report.Columns, func(c struct{ Code, Label string }) bool { return c.Code == colCode })] == 0 {
+					continue // of the many result rows, only those with a number
+				}
 				bad[code+"|"+colCode] = true
 				vv.Rows = append(vv.Rows, crumb{Name: row.Group + row.Label, URL: h.cellURL(p, year, 3, code, colCode)})
 			}
