@@ -171,6 +171,10 @@ func TestCatalogAttachmentsAPIAndPortal(t *testing.T) {
 				!strings.Contains(body, fmt.Sprintf(`href="/b/civil-affairs/catalog/%s/attachments/%d"`, it.IndexNo, pdf.ID)) {
 				t.Fatalf("item page: %d %s", res.StatusCode, body)
 			}
+			res, body = apptest.Do(t, "GET", fmt.Sprintf("%s/api/v1/bureaus/civil-affairs/public/catalog/items/%d", w.base, it.ID), "", nil)
+			if want := fmt.Sprintf(`"url":"/b/civil-affairs/catalog/%s/attachments/%d"`, it.IndexNo, pdf.ID); res.StatusCode != 200 || !strings.Contains(body, want) {
+				t.Errorf("public API item: %d %s, want %s", res.StatusCode, body, want)
+			}
 			res, body = apptest.Do(t, "GET", fmt.Sprintf("%s/attachments/%d", page, pdf.ID), "", nil)
 			if res.StatusCode != 200 || body != string(testPDF) || res.Header.Get("X-Content-Type-Options") != "nosniff" ||
 				res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "inline; ") ||

@@ -304,6 +304,18 @@ type PublicCatalogItemOut struct {
 		Title   string `json:"title"`
 	} `json:"superseded_by,omitempty"`
 	Basis int `json:"basis,omitempty" doc:"Item of Art. 20"`
+	// Attachments are the item's files (附件), downloadable from the portal.
+	Attachments []PublicAttachmentOut `json:"attachments"`
+}
+
+// PublicAttachmentOut is a file of a published item.
+type PublicAttachmentOut struct {
+	ID        int64  `json:"id"`
+	FileName  string `json:"file_name"`
+	MediaType string `json:"media_type"`
+	Size      int64  `json:"size" doc:"Bytes"`
+	SHA256    string `json:"sha256"`
+	URL       string `json:"url" doc:"Path of the download on the public portal"`
 }
 
 // PublicCatalogHitOut is a published item in a public result list.
@@ -601,6 +613,15 @@ func (s *Server) registerCatalog() {
 				IndexNo string `json:"index_no"`
 				Title   string `json:"title"`
 			}{by.ID, by.IndexNo, by.Title}
+		}
+		as, err := cat.PublicAttachments(ctx, it.TenantID, it.ID)
+		if err != nil {
+			return nil, problem(err)
+		}
+		out.Attachments = make([]PublicAttachmentOut, 0, len(as))
+		for _, a := range as {
+			out.Attachments = append(out.Attachments, PublicAttachmentOut{ID: a.ID, FileName: a.FileName, MediaType: a.MediaType, Size: a.Size, SHA256: a.SHA256,
+				URL: "/b/" + tenantFrom(ctx).Slug + "/catalog/" + it.IndexNo + "/attachments/" + strconv.FormatInt(a.ID, 10)})
 		}
 		return &struct{ Body PublicCatalogItemOut }{Body: out}, nil
 	})

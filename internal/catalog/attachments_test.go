@@ -10,10 +10,13 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"mime"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -457,4 +460,31 @@ func TestSanitizeFileName(t *testing.T) {
 			t.Errorf("SanitizeFileName(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzAttachmentName checks that any client file name becomes a safe name
+// (no directories, no control characters, valid UTF-8, at most 200
+// characters) and that Content-Disposition carries it back exactly.
+func FuzzAttachmentName(f *testing.F) {
+	for _, s := range []string{"通知.pdf", "../../a.pdf", `C:\x\y.docx`, "a\"b;c%d.txt", "\u202e.pdf", "", "..", strings.Repeat("长", 250) + ".xlsx"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		name := SanitizeFileName(in)
+		if !utf8.ValidString(name) || strings.ContainsAny(name, "/\\\"<>|?*:") || strings.IndexFunc(name, unicode.IsControl) >= 0 ||
+			utf8.RuneCountInString(name) > maxFileName || name != strings.TrimSpace(name) {
+			t.Fatalf("SanitizeFileName(%q) = %q", in, name)
+		}
+		if name == "" {
+			return
+		}
+		cd := Attachment{ID: 7, FileName: name}.ContentDisposition(false)
+		kind, params, err := mime.ParseMediaType(cd)
+		if err != nil || kind != "attachment" || params["filename"] != name && !strings.HasPrefix(cd, "attachment; filename=\"") {
+			t.Fatalf("ContentDisposition(%q) = %q: %v %v", name, cd, params, err)
+		}
+		if params["filename"] != name {
+			t.Fatalf("ContentDisposition(%q) = %q parses back as %q", name, cd, params["filename"])
+		}
+	})
 }
