@@ -1,0 +1,142 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"gongkai/internal/app"
+	"gongkai/internal/apptest"
+	"gongkai/internal/authz"
+	"gongkai/internal/catalog"
+	"gongkai/internal/dbtest"
+	"gongkai/internal/identity"
+	"gongkai/internal/seed"
+	"gongkai/internal/workday"
+)
+
+// TestLoadTest boots the application, seeds the demo city and a few
+// published catalog items, and runs every scenario for a second with two
+// clients: each must make requests without an error, and each read's SQL
+// twin must run without an error too.
+func TestLoadTest(t *testing.T) {
+	for _, dialect := range dbtest.Dialects {
+		t.Run(string(dialect), func(t *testing.T) {
+			a := apptest.Boot(t, dialect)
+			ctx := context.Background()
+			today := workday.FromTime(time.Now(), a.Config.Location)
+			if _, err := seed.Demo(ctx, a, today, false); err != nil {
+				t.Fatal(err)
+			}
+			publishItems(t, a, "civil-affairs", today, 3)
+
+			opts := Options{URL: a.URL(), Bureau: "civil-affairs", Clients: 2, Duration: time.Second, Year: today.Year,
+				Query: "养老", Password: DefaultPassword, ServerPID: os.Getpid()}
+			var progress bytes.Buffer
+			rep, err := Run(ctx, a, opts, &progress)
+			if err != nil {
+				t.Fatalf("run: %v\n%s", err, progress.String())
+			}
+			var out bytes.Buffer
+			if err := rep.Print(&out); err != nil {
+				t.Fatal(err)
+			}
+			t.Log(out.String())
+			if rep.Dataset.PublishedItems != 3 || rep.Dataset.SearchMatches != 3 || rep.Dataset.BureauRequests == 0 {
+				t.Errorf("data set: %+v", rep.Dataset)
+			}
+			want := []string{"catalog-list", "catalog-search", "catalog-item", "console-worklist", "api-register", "report-tables", "oversight-dashboard"}
+			if len(rep.Results) != len(want) {
+				t.Fatalf("%d results, want %d", len(rep.Results), len(want))
+			}
+			for i, res := range rep.Results {
+				if res.Name != want[i] {
+					t.Errorf("result %d is %s, want %s", i, res.Name, want[i])
+				}
+				if res.Skipped != "" || res.HTTP.Requests == 0 || res.HTTP.Errors > 0 {
+					t.Errorf("%s over HTTP: skipped %q, %d requests, %d errors (%s)", res.Name, res.Skipped, res.HTTP.Requests, res.HTTP.Errors, res.HTTP.FirstError)
+				}
+				if res.RSSKiB <= 0 {
+					t.Errorf("%s: no RSS", res.Name)
+				}
+				if res.Name == "api-register" {
+					if res.SQL != nil {
+						t.Errorf("a write has a SQL twin")
+					}
+					continue
+				}
+				if res.SQL == nil || res.SQL.Requests == 0 || res.SQL.Errors > 0 {
+					t.Errorf("%s SQL twin: %+v", res.Name, res.SQL)
+				}
+			}
+			// Every registration was stored (unique idempotency keys).
+			var n int
+			if err := a.DB.SQL.QueryRowContext(ctx, "SELECT count(*) FROM requests WHERE idempotency_key LIKE 'loadtest-%'").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != rep.Results[4].HTTP.Requests {
+				t.Errorf("%d registered requests stored, want %d", n, rep.Results[4].HTTP.Requests)
+			}
+			// A second run reuses the accounts; the first run's token was revoked.
+			opts.Duration, opts.Scenarios = 200*time.Millisecond, []string{"console-worklist"}
+			rep, err = Run(ctx, a, opts, &progress)
+			if err != nil || len(rep.Results) != 1 || rep.Results[0].HTTP.Errors > 0 {
+				t.Fatalf("second run: %v %+v", err, rep)
+			}
+			if err := a.DB.SQL.QueryRowContext(ctx, "SELECT count(*) FROM api_tokens WHERE name LIKE 'load test %' AND revoked_at IS NULL").Scan(&n); err != nil || n != 0 {
+				t.Errorf("%d load test tokens left active (%v)", n, err)
+			}
+		})
+	}
+}
+
+// publishItems publishes n catalog items about 养老 in the bureau, written
+// by one member and approved by another.
+func publishItems(t *testing.T, a *app.App, slug string, today workday.Date, n int) {
+	t.Helper()
+	ctx := context.Background()
+	sys := authz.WithActor(ctx, authz.System)
+	b, err := a.Tenants.BySlug(ctx, slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	person := func(username, role string) context.Context {
+		m, err := a.Identity.AddMember(sys, b.ID, identity.NewMember{Username: username, DisplayName: username, Password: DefaultPassword, Roles: []string{role}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return authz.WithActor(ctx, authz.Actor{Subject: m.User.Subject(), UserID: m.User.ID, Name: username, TenantID: b.ID})
+	}
+	officer, reviewer := person("officer-lt", authz.InfoOfficer), person("reviewer-lt", authz.Reviewer)
+	for i := range n {
+		title := fmt.Sprintf("关于调整养老服务补贴标准的通知（第%d号）", i+1)
+		it, err := a.Catalog.Create(officer, b.ID, catalog.ItemInput{Title: title, Summary: title + "的内容概述", Body: "<p>" + title + "</p>",
+			DocNo: fmt.Sprintf("营民发〔%d〕%d号", today.Year, i+1), FormedOn: today.AddDays(-3), Category: "elderly_care", Topics: []string{"elderly_care"},
+			DocKind: catalog.KindNormative, Basis: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range []struct {
+			who    context.Context
+			action string
+		}{{officer, catalog.ActSubmit}, {reviewer, catalog.ActApprove}, {officer, catalog.ActPublish}} {
+			if _, err := a.Catalog.Transition(st.who, b.ID, it.ID, catalog.Step{Action: st.action}); err != nil {
+				t.Fatalf("%s: %v", st.action, err)
+			}
+		}
+	}
+}
+
+func TestRSSOfThisProcess(t *testing.T) {
+	kb, err := RSS(os.Getpid())
+	if err != nil || kb <= 0 {
+		t.Fatalf("RSS = %d, %v", kb, err)
+	}
+	if _, err := RSS(-1); err == nil || !strings.Contains(err.Error(), "-1") {
+		t.Fatalf("RSS(-1) = %v", err)
+	}
+}

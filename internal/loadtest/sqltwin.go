@@ -1,0 +1,395 @@
+package loadtest
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"gongkai/internal/db"
+	"gongkai/internal/oversight"
+	"gongkai/internal/workday"
+)
+
+// The SQL twins: for each read scenario, the SQL the service runs for the
+// page's data, written out and run directly (no HTTP, no authorization, no
+// rendering) in the same tenant-scoped transaction (db.InTx: on Postgres
+// set_config('app.tenant_id' …) for row-level security). Every row is
+// scanned, as the service scans it. Each twin names the function it
+// reproduces; a change there must be made here too (TestLoadTest runs every
+// twin and fails on an SQL error).
+
+// itemColumns are the columns catalog.Item reads without body,
+// search_title and search_text (catalog.search: ExcludeColumn).
+const itemColumns = `"item"."tenant_id", "item"."id", "item"."external_id", "item"."state", "item"."revises_id", "item"."index_no", "item"."index_year", "item"."index_seq", "item"."title", "item"."summary", "item"."doc_no", "item"."issuer", "item"."formed_on", "item"."published_on", "item"."revised_on", "item"."category_code", "item"."topics", "item"."doc_kind", "item"."validity", "item"."superseded_by", "item"."basis", "item"."revision", "item"."author", "item"."author_user_id", "item"."author_name", "item"."submitter", "item"."submitter_user_id", "item"."reviewer_name", "item"."reviewed_at", "item"."created_at", "item"."updated_at"`
+
+// itemAllColumns are every column of catalog.Item (catalog.PublicItem reads the whole item).
+const itemAllColumns = `"item"."tenant_id", "item"."id", "item"."external_id", "item"."state", "item"."revises_id", "item"."index_no", "item"."index_year", "item"."index_seq", "item"."title", "item"."summary", "item"."body", "item"."doc_no", "item"."issuer", "item"."formed_on", "item"."published_on", "item"."revised_on", "item"."category_code", "item"."topics", "item"."doc_kind", "item"."validity", "item"."superseded_by", "item"."basis", "item"."revision", "item"."author", "item"."author_user_id", "item"."author_name", "item"."submitter", "item"."submitter_user_id", "item"."reviewer_name", "item"."reviewed_at", "item"."search_title", "item"."search_text", "item"."created_at", "item"."updated_at"`
+
+// categoriesSQL is catalog.categoriesTx.
+const categoriesSQL = `SELECT "category"."tenant_id", "category"."id", "category"."code", "category"."parent_code", "category"."name", "category"."position", "category"."created_at", "category"."updated_at" FROM "catalog_categories" AS "category" WHERE (tenant_id = ?) ORDER BY parent_code, position, id`
+
+// requestColumns are the columns of request.Request.
+const requestColumns = `"request"."tenant_id", "request"."id", "request"."tracking_code", "request"."idempotency_key", "request"."channel", "request"."arrived_on", "request"."received_on", "request"."applicant_type", "request"."applicant_name", "request"."id_doc_type", "request"."id_number", "request"."id_masked", "request"."applicant_key", "request"."phone", "request"."email", "request"."address", "request"."content", "request"."purpose", "request"."form", "request"."delivery", "request"."state", "request"."due_on", "request"."outcome", "request"."outcome_basis", "request"."withheld", "request"."reply_text", "request"."replied_on", "request"."closed_on", "request"."outcome_on", "request"."handler_id", "request"."calendar_version", "request"."erased_at", "request"."created_at", "request"."updated_at"`
+
+// drain scans every row and column of rows and returns the row count.
+func drain(rows *sql.Rows, err error) (int, error) {
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return 0, err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, rows.Err()
+}
+
+// position is the substring function catalog.search uses.
+func (e *env) position() string {
+	if e.a.DB.Dialect == db.Postgres {
+		return "strpos"
+	}
+	return "instr"
+}
+
+// sqlCatalogList is catalog.Service.search without search terms (the
+// public list, page 1 of 20): the categories, the count and the page, in
+// one transaction scoped to the bureau.
+func (e *env) sqlCatalogList(ctx context.Context) error {
+	id := e.bureau.ID
+	return e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
+		if _, err := drain(tx.QueryContext(ctx, categoriesSQL, id)); err != nil {
+			return err
+		}
+		var total int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM "catalog_items" AS "item" WHERE (tenant_id = ?) AND (state IN ('published', 'repealed'))`, id).Scan(&total); err != nil {
+			return err
+		}
+		if total == 0 {
+			return nil
+		}
+		_, err := drain(tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM "catalog_items" AS "item" WHERE (tenant_id = ?) AND (state IN ('published', 'repealed')) ORDER BY published_on DESC, id DESC LIMIT 20`, id))
+		return err
+	})
+}
+
+// sqlCatalogSearch is catalog.Service.search with the search terms (the
+// public search, page 1 of 20): the categories, one ranked scan for the ids
+// of the page with the total, then those rows.
+func (e *env) sqlCatalogSearch(ctx context.Context) error {
+	id := e.bureau.ID
+	pos := e.position()
+	var terms []string
+	for _, t := range strings.Fields(e.opts.Query) {
+		if t = strings.ToLower(t); !slices.Contains(terms, t) {
+			terms = append(terms, t)
+		}
+	}
+	where := `(tenant_id = ?) AND (state IN ('published', 'repealed'))`
+	args := []any{id}
+	rank := make([]string, len(terms))
+	rankArgs := make([]any, len(terms))
+	for i, t := range terms {
+		where += ` AND (` + pos + `(search_text, ?) > 0)`
+		args = append(args, t)
+		rank[i] = "CASE WHEN " + pos + "(search_title, ?) > 0 THEN 1 ELSE 0 END"
+		rankArgs[i] = t
+	}
+	order := "(" + strings.Join(rank, " + ") + ") DESC, published_on DESC NULLS LAST, id DESC"
+	if len(terms) == 0 {
+		order = "published_on DESC NULLS LAST, id DESC"
+	}
+	return e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
+		if _, err := drain(tx.QueryContext(ctx, categoriesSQL, id)); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT "item"."id", count(*) OVER () AS total FROM "catalog_items" AS "item" WHERE `+where+` ORDER BY `+order+` LIMIT 20`,
+			append(slices.Clone(args), rankArgs...)...)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var itemID int64
+			var total int
+			if err := rows.Scan(&itemID, &total); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, itemID)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			var total int
+			return tx.QueryRowContext(ctx, `SELECT count(*) FROM "catalog_items" AS "item" WHERE `+where, args...).Scan(&total)
+		}
+		_, err = drain(tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM "catalog_items" AS "item" WHERE (tenant_id = ? AND id IN (?))`, id, bun.In(ids)))
+		return err
+	})
+}
+
+// sqlCatalogItem is catalog.Service.PublicItem: the item by its index
+// number among the public states, the item replacing it (if any) and the
+// categories.
+func (e *env) sqlCatalogItem(ctx context.Context) error {
+	id := e.bureau.ID
+	return e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+itemAllColumns+` FROM "catalog_items" AS "item" WHERE (tenant_id = ? AND index_no = ? AND state IN (?))`,
+			id, e.itemKey, bun.In([]string{"published", "repealed", "withdrawn"}))
+		if err != nil {
+			return err
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		found := false
+		var supersededBy any
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return err
+			}
+			found = true
+			supersededBy = vals[slices.Index(cols, "superseded_by")]
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if !found {
+			return sql.ErrNoRows
+		}
+		if supersededBy != nil {
+			if _, err := drain(tx.QueryContext(ctx, `SELECT "item"."id", "item"."index_no", "item"."title", "item"."state" FROM "catalog_items" AS "item" WHERE (tenant_id = ? AND id = ? AND state IN (?))`,
+				id, supersededBy, bun.In([]string{"published", "repealed"}))); err != nil {
+				return err
+			}
+		}
+		_, err = drain(tx.QueryContext(ctx, categoriesSQL, id))
+		return err
+	})
+}
+
+// sqlWorklist is request.Service.List as the console's worklist calls it:
+// the first 50 submitted, open or paused requests, soonest due first (51
+// rows read, to know whether there is a next page).
+func (e *env) sqlWorklist(ctx context.Context) error {
+	id := e.bureau.ID
+	return e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
+		_, err := drain(tx.QueryContext(ctx, `SELECT `+requestColumns+` FROM "requests" AS "request" WHERE (tenant_id = ?) AND (state IN (?)) ORDER BY due_on ASC NULLS LAST, id LIMIT 51`,
+			id, bun.In([]string{"submitted", "open", "paused"})))
+		return err
+	})
+}
+
+// sqlReportTables is report.Service.Check: report.Service.compute for the
+// year and for the year before, each reading the catalog's document counts
+// (catalog.Service.DocumentCounts, its own transaction) and then, in one
+// transaction, the four grouped counts of Table 3, the adjustments, the
+// appeals of Table 4 and the entered Table 2 figures.
+func (e *env) sqlReportTables(ctx context.Context) error {
+	for _, year := range []int{e.opts.Year, e.opts.Year - 1} {
+		if err := e.sqlCompute(ctx, year); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *env) sqlCompute(ctx context.Context, year int) error {
+	id := e.bureau.ID
+	err := e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
+		if _, err := drain(tx.QueryContext(ctx, `SELECT "item"."id", "item"."doc_kind", "item"."state", "item"."formed_on", "item"."published_on" FROM "catalog_items" AS "item" WHERE (tenant_id = ? AND doc_kind IN (?) AND index_no IS NOT NULL)`,
+			id, bun.In([]string{"rule", "normative_document"}))); err != nil {
+			return err
+		}
+		_, err := drain(tx.QueryContext(ctx, `SELECT "transition"."item_id", "transition"."action", "transition"."at" FROM "catalog_transitions" AS "transition" WHERE (tenant_id = ? AND action IN (?)) ORDER BY "id"`,
+			id, bun.In([]string{"repeal", "withdraw"})))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	start := workday.Date{Year: year, Month: time.January, Day: 1}
+	end := workday.Date{Year: year, Month: time.December, Day: 31}
+	return e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
+		for _, p := range []struct {
+			where string
+			args  []any
+		}{
+			{"received_on >= ? AND received_on <= ?", []any{start, end}},
+			{"received_on < ? AND (outcome_on IS NULL OR outcome_on >= ?)", []any{start, start}},
+			{"outcome <> '' AND outcome_on >= ? AND outcome_on <= ?", []any{start, end}},
+			{"received_on <= ? AND (outcome_on IS NULL OR outcome_on > ?)", []any{end, end}},
+		} {
+			args := append([]any{id, "submitted"}, p.args...)
+			if _, err := drain(tx.QueryContext(ctx, `SELECT outcome AS key, applicant_type, count(*) AS n FROM "requests" WHERE (tenant_id = ?) AND (state <> ?) AND (`+p.where+`) GROUP BY outcome, applicant_type`, args...)); err != nil {
+				return err
+			}
+		}
+		if _, err := drain(tx.QueryContext(ctx, `SELECT "adjustment"."tenant_id", "adjustment"."id", "adjustment"."year", "adjustment"."row_code", "adjustment"."column_code", "adjustment"."delta", "adjustment"."reason", "adjustment"."created_by", "adjustment"."created_at" FROM "report_adjustments" AS "adjustment" WHERE (tenant_id = ? AND year = ?)`, id, year)); err != nil {
+			return err
+		}
+		if _, err := drain(tx.QueryContext(ctx, `SELECT "case"."tenant_id", "case"."id", "case"."case_no", "case"."request_id", "case"."body", "case"."kind", "case"."filed_on", "case"."outcome", "case"."decided_on", "case"."note", "case"."created_at", "case"."updated_at" FROM "appeals" AS "case" WHERE (tenant_id = ? AND filed_on >= ? AND filed_on <= ?)`, id, start, end)); err != nil {
+			return err
+		}
+		_, err := drain(tx.QueryContext(ctx, `SELECT "stored_figure"."tenant_id", "stored_figure"."year", "stored_figure"."key", "stored_figure"."value", "stored_figure"."source", "stored_figure"."updated_by", "stored_figure"."updated_at" FROM "report_figures" AS "stored_figure" WHERE (tenant_id = ? AND year = ?)`, id, year))
+		return err
+	})
+}
+
+// sqlDashboard is oversight.Service.Dashboard for the year: the request
+// counts (requestCounts), the reply times (replyTimes), the extensions
+// (extensionCounts), the catalog publications (catalogCounts), the appeals
+// (appealCounts) and the report versions (reportRows) — on SQLite one after
+// the other in one transaction, on Postgres each in its own read-only
+// transaction, concurrently (oversight.Service.readAll).
+func (e *env) sqlDashboard(ctx context.Context) error {
+	from := workday.Date{Year: e.opts.Year, Month: time.January, Day: 1}
+	to := workday.Date{Year: e.opts.Year, Month: time.December, Day: 31}
+	pg := e.a.DB.Dialect == db.Postgres
+	counts := `SELECT "tenant_id", sum(CASE WHEN received_on >= ? AND received_on <= ? THEN 1 ELSE 0 END) AS received, ` +
+		`sum(CASE WHEN state IN ('open', 'paused') THEN 1 ELSE 0 END) AS open, ` +
+		`sum(CASE WHEN state IN ('open', 'paused') AND due_on < ? THEN 1 ELSE 0 END) AS overdue, ` +
+		`sum(CASE WHEN replied_on >= ? AND replied_on <= ? THEN 1 ELSE 0 END) AS replied, ` +
+		`sum(CASE WHEN replied_on >= ? AND replied_on <= ? AND due_on IS NOT NULL AND replied_on <= due_on THEN 1 ELSE 0 END) AS on_time`
+	countArgs := []any{from, to, e.today, from, to, from, to}
+	for i, g := range oversight.OutcomeGroups {
+		counts += `, sum(CASE WHEN outcome IN (?) AND outcome_on >= ? AND outcome_on <= ? THEN 1 ELSE 0 END) AS g` + strconv.Itoa(i)
+		countArgs = append(countArgs, bun.In(g.Codes), from, to)
+	}
+	counts += ` FROM "requests" WHERE (state <> 'submitted') GROUP BY "tenant_id"`
+	queries := []func(ctx context.Context, tx bun.Tx) error{
+		func(ctx context.Context, tx bun.Tx) error { // requestCounts
+			_, err := drain(tx.QueryContext(ctx, counts, countArgs...))
+			return err
+		},
+		func(ctx context.Context, tx bun.Tx) error { // replyTimes
+			idx := e.calendar
+			base := idx.base.String()
+			if pg {
+				if idx.literal == "" {
+					return nil
+				}
+				_, err := drain(tx.QueryContext(ctx, `SELECT r.tenant_id, c.a[(r.replied_on - DATE '`+base+`') + 1] - c.a[(r.received_on - DATE '`+base+`') + 1] AS days, count(*) AS n
+FROM requests AS r, (SELECT CAST(? AS int[]) AS a) AS c
+WHERE r.replied_on >= ? AND r.replied_on <= ? AND r.received_on IS NOT NULL
+GROUP BY 1, 2`, idx.literal, from, to))
+				return err
+			}
+			_, err := drain(tx.QueryContext(ctx, "SELECT tenant_id, CAST(julianday(received_on) - julianday(?) AS INTEGER), CAST(julianday(replied_on) - julianday(?) AS INTEGER) "+
+				"FROM requests WHERE replied_on >= ? AND replied_on <= ? AND received_on IS NOT NULL", base, base, from, to))
+			return err
+		},
+		func(ctx context.Context, tx bun.Tx) error { // extensionCounts
+			_, err := drain(tx.QueryContext(ctx, `SELECT "tenant_id", count(DISTINCT request_id) AS n FROM "request_events" WHERE (kind = 'extended' AND day >= ? AND day <= ?) GROUP BY "tenant_id"`, from, to))
+			return err
+		},
+		func(ctx context.Context, tx bun.Tx) error { // catalogCounts
+			_, err := drain(tx.QueryContext(ctx, `SELECT "tenant_id", "formed_on", "published_on", count(*) AS n FROM "catalog_revisions" WHERE (revision = 1 AND published_on >= ? AND published_on <= ?) GROUP BY "tenant_id", "formed_on", "published_on"`, from, to))
+			return err
+		},
+		func(ctx context.Context, tx bun.Tx) error { // appealCounts, reportRows
+			if _, err := drain(tx.QueryContext(ctx, `SELECT "tenant_id", "outcome", count(*) AS n FROM "appeals" WHERE (filed_on >= ? AND filed_on <= ?) GROUP BY "tenant_id", "outcome"`, from, to)); err != nil {
+				return err
+			}
+			_, err := drain(tx.QueryContext(ctx, `SELECT "stored"."tenant_id", "stored"."year", "stored"."version", "stored"."state", "stored"."submitted_at", "stored"."published_at" FROM "reports" AS "stored" WHERE (year IN (?)) ORDER BY tenant_id, year, version DESC`, bun.In([]int{e.opts.Year})))
+			return err
+		},
+	}
+	// oversight.Service.read: every bureau's rows, read-only on Postgres.
+	read := func(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+		return e.a.DB.InTx(ctx, db.AllTenants, func(ctx context.Context, tx bun.Tx) error {
+			if pg {
+				if _, err := tx.ExecContext(ctx, "SET TRANSACTION READ ONLY"); err != nil {
+					return err
+				}
+			}
+			return fn(ctx, tx)
+		})
+	}
+	if !pg {
+		return read(ctx, func(ctx context.Context, tx bun.Tx) error {
+			for _, q := range queries {
+				if err := q(ctx, tx); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	errs := make([]error, len(queries))
+	var wg sync.WaitGroup
+	for i, q := range queries {
+		wg.Go(func() { errs[i] = read(ctx, q) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dayIndex is the oversight dashboard's working-day index (oversight's
+// newDayIndex): the cumulative count of working days from 1 January of the
+// first covered year, as the Postgres int[] literal the reply-time query
+// reads.
+type dayIndex struct {
+	base    workday.Date
+	literal string
+}
+
+func newDayIndex(cal *workday.Calendar) dayIndex {
+	years := cal.Covered()
+	if len(years) == 0 {
+		return dayIndex{}
+	}
+	idx := dayIndex{base: workday.Date{Year: slices.Min(years), Month: time.January, Day: 1}}
+	end := workday.Date{Year: slices.Max(years), Month: time.December, Day: 31}
+	var b strings.Builder
+	b.WriteByte('{')
+	n := 0
+	for d := idx.base; !d.After(end); d = d.AddDays(1) {
+		if d != idx.base {
+			b.WriteByte(',')
+		}
+		ok, err := cal.IsWorkingDay(d)
+		if err != nil {
+			b.WriteString("NULL")
+			continue
+		}
+		if ok {
+			n++
+		}
+		b.WriteString(strconv.Itoa(n))
+	}
+	b.WriteByte('}')
+	idx.literal = b.String()
+	return idx
+}
