@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"gongkai/internal/fault"
+	"gongkai/internal/loadtest"
 )
 
 const usage = `Usage: gongkai <command> [flags]
@@ -29,6 +30,7 @@ Commands:
   backup --out FILE  consistent online backup of the SQLite database
   restore --from FILE  restore a backup into an empty data directory
   seed --demo [--force]  fill the demo city with a year and a half of activity
+  loadtest [--url URL --clients N --duration D]  load a started server and its database (docs/benchmarks.md)
   healthcheck [URL]  exit 0 when the service at URL (default http://127.0.0.1:8080/readyz) is ready
   version            print the version
 
@@ -82,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return restoreCmd(rest, stdout, stderr)
 	case "seed":
 		return seedCmd(ctx, rest, stdout, stderr)
+	case "loadtest":
+		return loadtest.Command(ctx, rest, stdout, stderr)
 	case "report":
 		return reportCmd(ctx, rest, stdout, stderr)
 	case "workday":
