@@ -67,7 +67,7 @@ type env struct {
 // prepare creates (or reuses) the accounts, a fresh API token, signs in over
 // HTTP for the session cookies and looks up the fixture values.
 func prepare(ctx context.Context, a *app.App, opts Options) (*env, error) {
-	e := &env{a: a, opts: opts, today: workday.FromTime(time.Now(), a.Config.Location), runID: fmt.Sprintf("%x", time.Now().UnixNano()), cleanup: func() {}}
+	e := &env{a: a, opts: opts, today: workdayToday(a), runID: fmt.Sprintf("%x", time.Now().UnixNano()), cleanup: func() {}}
 	opts.URL = strings.TrimRight(opts.URL, "/")
 	e.opts.URL = opts.URL
 	tr := &http.Transport{
