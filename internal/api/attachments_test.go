@@ -178,12 +178,13 @@ func TestCatalogAttachmentsAPIAndPortal(t *testing.T) {
 			res, body = apptest.Do(t, "GET", fmt.Sprintf("%s/attachments/%d", page, pdf.ID), "", nil)
 			if res.StatusCode != 200 || body != string(testPDF) || res.Header.Get("X-Content-Type-Options") != "nosniff" ||
 				res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "inline; ") ||
-				res.Header.Get("ETag") != `"`+pdf.SHA256+`"` {
+				res.Header.Get("ETag") != `"`+pdf.SHA256+`"` || !strings.Contains(res.Header.Get("Content-Security-Policy"), "object-src 'self'") {
 				t.Errorf("public PDF: %d %v", res.StatusCode, res.Header)
 			}
 			res, body = apptest.Do(t, "GET", fmt.Sprintf("%s/attachments/%d", page, txt.ID), "", nil)
 			if res.StatusCode != 200 || body != "收费说明\n" || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment; ") ||
-				res.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/plain") {
+				res.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/plain") ||
+				!strings.Contains(res.Header.Get("Content-Security-Policy"), "sandbox") {
 				t.Errorf("public text: %d %v", res.StatusCode, res.Header)
 			}
 			// A file of another item under this item's URL is not found.

@@ -821,11 +821,21 @@ func (s *Service) AttachmentTooLarge() error { return s.tooLarge() }
 // sniffed type, X-Content-Type-Options: nosniff, Content-Disposition
 // (inline only when asked and the type is PDF or an image, otherwise
 // attachment) and the SHA-256 as a strong ETag. Conditional and range
-// requests are answered by http.ServeContent.
+// requests are answered by http.ServeContent. The Content-Security-Policy
+// allows nothing but what shows the file: the browser's PDF viewer needs
+// object-src and inline styles (crbug.com/271452), an image img-src.
 func (a Attachment) Serve(w http.ResponseWriter, r *http.Request, f io.ReadSeeker, inline bool) {
 	h := w.Header()
 	h.Set("Content-Type", a.MediaType)
 	h.Set("Content-Disposition", a.ContentDisposition(inline))
+	csp := "default-src 'none'; frame-ancestors 'none'; sandbox"
+	if inline && a.Inline() {
+		csp = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+		if a.baseType() == "application/pdf" {
+			csp = "default-src 'none'; object-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+		}
+	}
+	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("ETag", a.ETag())
 	if h.Get("Cache-Control") == "" {
