@@ -94,7 +94,7 @@ func (s *Service) CityReport(ctx context.Context, year int) (*CityReport, error)
 	got := map[[2]int64]tablesOf{}
 	for _, r := range reps {
 		key := [2]int64{r.TenantID, int64(r.Year)}
-		if _, done := got[key]; done || len(r.Tables) == 0 || r.State == report.StateDraft {
+		if _, done := got[key]; done || len(r.Tables) == 0 || string(r.Tables) == "null" || r.State == report.StateDraft {
 			continue
 		}
 		var t report.Tables

@@ -76,7 +76,7 @@ func (r *StoredCityReport) ObjectID() string { return fmt.Sprintf("%d/v%d", r.Ye
 // Frozen returns the city report as it was published (nil for a draft),
 // with the version's narrative, for the XLSX and JSON outputs.
 func (r *StoredCityReport) Frozen() (*CityReport, error) {
-	if len(r.Tables) == 0 {
+	if len(r.Tables) == 0 || string(r.Tables) == "null" {
 		return nil, nil
 	}
 	var cr CityReport

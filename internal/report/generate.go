@@ -253,9 +253,6 @@ func (s *Service) generate(ctx context.Context, e *Export) (err error) {
 		return err
 	}
 	preview := cur == nil
-	if !preview && string(cur.Tables) == "null" {
-		cur.Tables = nil // a draft has no frozen tables: computed now
-	}
 	if preview {
 		cur = &Stored{Year: e.Year, State: "preview", Narrative: map[string]string{}}
 	}

@@ -40,6 +40,13 @@ type Stored struct {
 	UpdatedAt     time.Time `bun:",notnull"`
 }
 
+// Frozen reports whether the version carries tables frozen at submission
+// (a draft has none: its tables are computed from the records when read;
+// a draft read back may hold the JSON null).
+func (r *Stored) Frozen() bool {
+	return len(r.Tables) > 0 && string(r.Tables) != "null"
+}
+
 // current returns the newest version for the year inside tx, or nil.
 func current(ctx context.Context, tx bun.IDB, tenantID int64, year int) (*Stored, error) {
 	var r Stored
@@ -247,7 +254,7 @@ func (s *Service) transition(ctx context.Context, tenantID int64, year int, from
 // version shows its frozen tables; a draft shows the tables computed now.
 func (s *Service) Document(ctx context.Context, tenantID int64, bureau string, r *Stored) (*Document, error) {
 	d := &Document{Bureau: bureau, Year: r.Year, Version: r.Version, State: r.State, Narrative: r.Narrative}
-	if len(r.Tables) > 0 {
+	if r.Frozen() {
 		if err := json.Unmarshal(r.Tables, &d.Tables); err != nil {
 			return nil, fault.Wrap(err, fault.Internal, "decode frozen tables")
 		}
