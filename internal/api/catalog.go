@@ -713,7 +713,8 @@ func (s *Server) registerCatalogAttachments() {
 		// schema is documented after registration (below).
 		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"multipart/form-data": {}}},
 		Middlewares: huma.Middlewares{func(ctx huma.Context, next func(huma.Context)) {
-			r, _ := humago.Unwrap(ctx)
+			r, w := humago.Unwrap(ctx)
+			catalog.ExtendTransferDeadlines(w)
 			next(huma.WithValue(ctx, rawRequestKey{}, r))
 		}},
 	}

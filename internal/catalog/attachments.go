@@ -213,6 +213,17 @@ func typeOfExt(ext string) (FileType, bool) {
 	return FileType{}, false
 }
 
+// transferTimeout is how long an attachment upload or download may take.
+const transferTimeout = 10 * time.Minute
+
+// ExtendTransferDeadlines gives an upload of an attachment time to arrive
+// (the server's read and write time-outs are meant for ordinary requests).
+func ExtendTransferDeadlines(w http.ResponseWriter) {
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(transferTimeout))
+	_ = rc.SetWriteDeadline(time.Now().Add(transferTimeout))
+}
+
 // ErrTooLarge is the cause of the error of an attachment over the size
 // limit; the API answers it with 413.
 var ErrTooLarge = errors.New("attachment too large")
@@ -836,6 +847,8 @@ func (a Attachment) Serve(w http.ResponseWriter, r *http.Request, f io.ReadSeeke
 		}
 	}
 	h.Set("Content-Security-Policy", csp)
+	// A large file to a slow client outlasts the server's write timeout.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(transferTimeout))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("ETag", a.ETag())
 	if h.Get("Cache-Control") == "" {
