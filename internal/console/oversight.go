@@ -118,7 +118,9 @@ type dashboardData struct {
 	Rows     []dashRow
 	Totals   dashRow
 	Tabs     []oversightTab
-	base     string
+	// Shown is false when the filter is wrong and there is no table.
+	Shown bool
+	base  string
 }
 
 // query is the dashboard's filter as URL parameters, with sort.
@@ -287,20 +289,31 @@ func (h *handler) oversightDashboard(w http.ResponseWriter, r *http.Request, p *
 	today := ov.Today()
 	d := dashboardData{From: q.Get("from"), To: q.Get("to"), RollUp: q.Get("rollup") == "1", Sort: q.Get("sort"), Years: recentYears(today),
 		Today: today, Columns: dashColumns, Tabs: oversightTabs(p, "dashboard"), base: p.Base() + "/oversight"}
+	// A bad year, period or sort is shown next to its field, with the
+	// form kept as typed.
+	formFail := func(err error) {
+		if formErrors(p, err) {
+			p.Data = &d
+			h.render(w, r, fault.HTTPStatus(err), "oversight", p)
+			return
+		}
+		h.fail(w, r, p, err)
+	}
+	d.Year = today.Year
 	year, err := yearParam(q, today.Year)
 	if err != nil {
-		h.fail(w, r, p, err)
+		formFail(err)
 		return
 	}
 	d.Year = year
 	from, to, err := periodParams(q)
 	if err != nil {
-		h.fail(w, r, p, err)
+		formFail(err)
 		return
 	}
 	dash, err := ov.Dashboard(r.Context(), year, from, to, d.RollUp)
 	if err != nil {
-		h.fail(w, r, p, err)
+		formFail(err)
 		return
 	}
 	if d.Sort == "" {
@@ -308,9 +321,11 @@ func (h *handler) oversightDashboard(w http.ResponseWriter, r *http.Request, p *
 	}
 	key, desc := strings.CutPrefix(d.Sort, "-")
 	if err := oversight.SortRows(dash.Rows, key, desc); err != nil {
-		h.fail(w, r, p, err)
+		d.Sort = "bureau"
+		formFail(err)
 		return
 	}
+	d.Shown = true
 	d.Period = dash.Period
 	names := bureauNames(p)
 	link := func(slug, records string, rollUp bool) string {

@@ -259,8 +259,13 @@ func TestOversightPages(t *testing.T) {
 			if got := strings.Join(order[:3], " "); got != "rescue-station veteran-center welfare-home" {
 				t.Errorf("sorted by received, ascending: %s", got)
 			}
-			if res, _ := c.get(olga, "/console/civil-affairs/oversight?sort=nonsense"); res.StatusCode != http.StatusUnprocessableEntity {
-				t.Errorf("bad sort key: %d", res.StatusCode)
+			if res, body := c.get(olga, "/console/civil-affairs/oversight?sort=nonsense"); res.StatusCode != http.StatusUnprocessableEntity || fieldErrors(body)["sort"] == "" {
+				t.Errorf("bad sort key: %d %v", res.StatusCode, fieldErrors(body))
+			}
+			// A reversed period is shown next to the field, the dates kept.
+			if res, body := c.get(olga, "/console/civil-affairs/oversight?year=2026&from=2026-04-01&to=2026-03-01"); res.StatusCode != http.StatusUnprocessableEntity ||
+				fieldErrors(body)["to"] == "" || !strings.Contains(body, `value="2026-04-01"`) || strings.Contains(body, `id="dashboard"`) {
+				t.Errorf("reversed period: %d %v", res.StatusCode, fieldErrors(body))
 			}
 
 			// Drill-down: the received figure of civil-affairs lists a1–a3,
