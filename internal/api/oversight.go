@@ -38,7 +38,7 @@ type dashboardInput struct {
 	From   string `query:"from" doc:"First day of the period (YYYY-MM-DD); default 1 January of year" example:"2026-01-01"`
 	To     string `query:"to" doc:"Last day of the period (YYYY-MM-DD); default 31 December of year" example:"2026-06-30"`
 	RollUp bool   `query:"rollup" doc:"Sum affiliated units (直属单位) into their bureau's row, listing them as children"`
-	Sort   string `query:"sort" default:"bureau" enum:"bureau,received,closed,open,overdue,replied,replied_on_time,replied_late,on_time_percent,reply_days_median,reply_days_p90,extended,appeals,report_state,report_timeliness" doc:"Figure to order the rows by"`
+	Sort   string `query:"sort" default:"bureau" enum:"bureau,received,closed,open,overdue,replied,replied_on_time,replied_late,on_time_percent,reply_days_median,reply_days_p90,extended,catalog_published,catalog_late,outcome.granted,outcome.partially_granted,outcome.refused,outcome.unavailable,outcome.not_processed,outcome.other,appeals,appeals.upheld,appeals.corrected,appeals.other,appeals.pending,report_state,report_timeliness" doc:"Figure to order the rows by"`
 	Desc   bool   `query:"desc" doc:"Largest first"`
 }
 
