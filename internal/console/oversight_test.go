@@ -331,6 +331,20 @@ func TestOversightPages(t *testing.T) {
 				t.Error("the dictionary lacks catalog_late")
 			}
 
+			// In English.
+			if res, _ := c.post(olga, "/console/settings/language", url.Values{"csrf": {csrfOf(t, get("/console/settings"))}, "locale": {"en"}}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("English: %d", res.StatusCode)
+			}
+			en := get("/console/civil-affairs/oversight?year=2026")
+			for _, w := range []string{"<h1>Oversight</h1>", ">City totals<", ">Received<", ">Published after 20 working days<", "Not due yet"} {
+				if !strings.Contains(en, w) {
+					t.Errorf("the English dashboard lacks %q", w)
+				}
+			}
+			if dict := get("/console/civil-affairs/oversight/metrics"); !strings.Contains(html.UnescapeString(dict), m.Definition) {
+				t.Error("the English dictionary lacks the English definition")
+			}
+
 			// A bureau's administrator sees none of it.
 			bob := c.signInFixed("bob")
 			for _, path := range []string{"/console/civil-affairs/oversight", "/console/civil-affairs/oversight/records?metric=received",
