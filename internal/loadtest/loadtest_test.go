@@ -85,6 +85,8 @@ func TestLoadTest(t *testing.T) {
 			if n != rep.Results[4].HTTP.Requests {
 				t.Errorf("%d registered requests stored, want %d", n, rep.Results[4].HTTP.Requests)
 			}
+			// Each twin's SQL is the service's, text for text.
+			checkTwins(t, a, opts)
 			// A second run reuses the accounts; the first run's token was revoked.
 			opts.Duration, opts.Scenarios = 200*time.Millisecond, []string{"console-worklist"}
 			rep, err = Run(ctx, a, opts, &progress)

@@ -21,8 +21,9 @@ import (
 // rendering) in the same tenant-scoped transaction (db.InTx: on Postgres
 // set_config('app.tenant_id' …) for row-level security). Every row is
 // scanned, as the service scans it. Each twin names the function it
-// reproduces; a change there must be made here too (TestLoadTest runs every
-// twin and fails on an SQL error).
+// reproduces; a change there must be made here too (TestLoadTest records
+// the SQL of the service and of its twin and fails when the twin runs a
+// query, text for text, that the service does not).
 
 // itemColumns are the columns catalog.Item reads without body,
 // search_title and search_text (catalog.search: ExcludeColumn).
