@@ -40,6 +40,7 @@ func (h *handler) catalogRoutes(bureau route) {
 	bureau("POST /console/{bureau}/catalog/import", h.catalogImport)
 	bureau("GET /console/{bureau}/catalog/export.csv", h.catalogExport(catalog.FormatCSV))
 	bureau("GET /console/{bureau}/catalog/export.json", h.catalogExport(catalog.FormatJSON))
+	h.catalogAttachmentRoutes(bureau)
 }
 
 // catalogPerPage is the length of a page of the staff list.
@@ -504,7 +505,12 @@ type catalogItemData struct {
 	SupersededBy *catalog.Item
 	Revises      *catalog.Item
 	// Related are the related items (相关信息).
-	Related     []catalog.Item
+	Related []catalog.Item
+	// Attachments are the item's files (附件); CanAttach allows adding and
+	// removing them (drafts); AttachmentLimit is the size limit in MiB.
+	Attachments     []catalog.Attachment
+	CanAttach       bool
+	AttachmentLimit string
 	PublicURL   string
 	Comment     string
 	Validity    string
@@ -581,6 +587,10 @@ func (h *handler) loadCatalogItem(w http.ResponseWriter, r *http.Request, p *pag
 		d.PublicURL = "/b/" + p.Bureau.Slug + "/catalog/" + it.IndexNo
 	}
 	catalogCrumbs(p, it.Title)
+	if err := h.loadCatalogAttachments(r, p, d); err != nil {
+		h.fail(w, r, p, err)
+		return nil, false
+	}
 	return d, true
 }
 
