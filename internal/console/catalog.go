@@ -511,10 +511,10 @@ type catalogItemData struct {
 	Attachments     []catalog.Attachment
 	CanAttach       bool
 	AttachmentLimit string
-	PublicURL   string
-	Comment     string
-	Validity    string
-	Superseding int64
+	PublicURL       string
+	Comment         string
+	Validity        string
+	Superseding     int64
 }
 
 func (h *handler) loadCatalogItem(w http.ResponseWriter, r *http.Request, p *page) (*catalogItemData, bool) {

@@ -30,7 +30,7 @@ func TestFeeCalculatorApplicantDataAndErasure(t *testing.T) {
 			for _, day := range []string{"2026-03-02", "2026-03-03"} {
 				r, _, err := s.app.Requests.Register(ctx, tn.ID, request.NewRequest{Channel: "in_person", ArrivedOn: workday.MustParseDate(day),
 					Applicant: request.Applicant{Type: "natural_person", Name: "张三", IDDocType: "身份证", IDNumber: "21080219800101123X", Phone: "13800000000"},
-					Content: "低保资金发放情况"})
+					Content:   "低保资金发放情况"})
 				if err != nil {
 					t.Fatal(err)
 				}
