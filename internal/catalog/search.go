@@ -169,6 +169,10 @@ func (s *Service) search(ctx context.Context, tenantID int64, q Query, public bo
 		lowered[i] = strings.ToLower(t)
 	}
 	res := &Results{Page: q.Page, PerPage: q.PerPage, Terms: terms}
+	var plan gramPlan // the public search narrows to the items holding the terms' bigrams (bigrams.go)
+	if public {
+		plan = planGrams(lowered)
+	}
 	err = s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
 		cats, err := categoriesTx(ctx, tx, tenantID)
 		if err != nil {
@@ -192,6 +196,9 @@ func (s *Service) search(ctx context.Context, tenantID int64, q Query, public bo
 			}
 			if q.DocKind != "" {
 				sq = sq.Where("doc_kind = ?", q.DocKind)
+			}
+			if len(plan.grams) > 0 {
+				sq = sq.Where("id IN (?)", gramCandidates(tx, tenantID, plan))
 			}
 			for _, t := range lowered {
 				sq = sq.Where(pos+"(search_text, ?) > 0", t)
@@ -229,10 +236,17 @@ func (s *Service) search(ctx context.Context, tenantID int64, q Query, public bo
 				rank[i] = "CASE WHEN " + pos + "(search_title, ?) > 0 THEN 1 ELSE 0 END"
 				args[i] = t
 			}
-			sq := filter(tx.NewSelect().Model((*Item)(nil)).Column("id").ColumnExpr("count(*) OVER () AS total")).
-				OrderExpr("("+strings.Join(rank, " + ")+") DESC", args...).OrderExpr("published_on DESC NULLS LAST, id DESC")
-			if err := sq.Limit(int64(q.PerPage)).Offset(int64((q.Page-1)*q.PerPage)).Scan(ctx, &page); err != nil {
-				return db.Translate(err)
+			if plan.exact && q.Category == "" && q.Year == 0 && q.DocKind == "" {
+				// Two-character terms only: the index answers alone.
+				if page, err = gramPageTx(ctx, tx, tenantID, plan, q.Page, q.PerPage); err != nil {
+					return err
+				}
+			} else {
+				sq := filter(tx.NewSelect().Model((*Item)(nil)).Column("id").ColumnExpr("count(*) OVER () AS total")).
+					OrderExpr("("+strings.Join(rank, " + ")+") DESC", args...).OrderExpr("published_on DESC NULLS LAST, id DESC")
+				if err := sq.Limit(int64(q.PerPage)).Offset(int64((q.Page-1)*q.PerPage)).Scan(ctx, &page); err != nil {
+					return db.Translate(err)
+				}
 			}
 			if len(page) == 0 {
 				return count() // past the last page

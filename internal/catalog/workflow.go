@@ -152,6 +152,9 @@ func (s *Service) Transition(ctx context.Context, tenantID, id int64, in Step) (
 		if err != nil {
 			return err
 		}
+		if err := syncGramsTx(ctx, tx, out); err != nil { // the public search index (bigrams.go)
+			return err
+		}
 		switch {
 		case in.Action == ActPublish:
 			return s.emit(ctx, tx, EventPublished, out)
