@@ -123,6 +123,9 @@ type dashboardData struct {
 	base  string
 }
 
+// ColSpan is the number of columns of the dashboard table.
+func (d *dashboardData) ColSpan() int { return len(d.Columns) + 4 }
+
 // query is the dashboard's filter as URL parameters, with sort.
 func (d *dashboardData) query(sort string) url.Values {
 	q := url.Values{"year": {strconv.Itoa(d.Year)}}
