@@ -93,8 +93,10 @@ func (e *env) sqlCatalogList(ctx context.Context) error {
 }
 
 // sqlCatalogSearch is catalog.Service.search with the search terms (the
-// public search, page 1 of 20): the categories, one ranked scan for the ids
-// of the page with the total, then those rows.
+// public search, page 1 of 20): the categories, then the ids of the page
+// with the total — from the bigram index alone when every term has two
+// characters (catalog.gramPageTx), else by a ranked scan of the items
+// holding the terms' bigrams (catalog.gramCandidates) — then those rows.
 func (e *env) sqlCatalogSearch(ctx context.Context) error {
 	id := e.bureau.ID
 	pos := e.position()
@@ -104,8 +106,13 @@ func (e *env) sqlCatalogSearch(ctx context.Context) error {
 			terms = append(terms, t)
 		}
 	}
+	grams, exact := planGrams(terms)
 	where := `(tenant_id = ?) AND (state IN ('published', 'repealed'))`
 	args := []any{id}
+	if len(grams) > 0 {
+		where += ` AND (id IN (SELECT "gram"."item_id" FROM "catalog_grams" AS "gram" WHERE (tenant_id = ? AND gram IN (?)) GROUP BY "item_id" HAVING (count(*) = ?)))`
+		args = append(args, id, bun.In(grams), len(grams))
+	}
 	rank := make([]string, len(terms))
 	rankArgs := make([]any, len(terms))
 	for i, t := range terms {
@@ -114,16 +121,18 @@ func (e *env) sqlCatalogSearch(ctx context.Context) error {
 		rank[i] = "CASE WHEN " + pos + "(search_title, ?) > 0 THEN 1 ELSE 0 END"
 		rankArgs[i] = t
 	}
-	order := "(" + strings.Join(rank, " + ") + ") DESC, published_on DESC NULLS LAST, id DESC"
-	if len(terms) == 0 {
-		order = "published_on DESC NULLS LAST, id DESC"
+	page := `SELECT "item"."id", count(*) OVER () AS total FROM "catalog_items" AS "item" WHERE ` + where +
+		` ORDER BY (` + strings.Join(rank, " + ") + `) DESC, published_on DESC NULLS LAST, id DESC LIMIT 20`
+	pageArgs := append(slices.Clone(args), rankArgs...)
+	if exact {
+		page = `SELECT item_id AS id, count(*) OVER () AS total FROM "catalog_grams" AS "gram" WHERE (tenant_id = ? AND gram IN (?)) GROUP BY "item_id" HAVING (count(*) = ?) ORDER BY sum(in_title) DESC, max(published_on) DESC NULLS LAST, item_id DESC LIMIT 20`
+		pageArgs = []any{id, bun.In(grams), len(grams)}
 	}
 	return e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
 		if _, err := drain(tx.QueryContext(ctx, categoriesSQL, id)); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT "item"."id", count(*) OVER () AS total FROM "catalog_items" AS "item" WHERE `+where+` ORDER BY `+order+` LIMIT 20`,
-			append(slices.Clone(args), rankArgs...)...)
+		rows, err := tx.QueryContext(ctx, page, pageArgs...)
 		if err != nil {
 			return err
 		}
@@ -148,6 +157,27 @@ func (e *env) sqlCatalogSearch(ctx context.Context) error {
 		_, err = drain(tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM "catalog_items" AS "item" WHERE (tenant_id = ? AND id IN (?))`, id, bun.In(ids)))
 		return err
 	})
+}
+
+// planGrams is catalog.planGrams: the distinct two-character pieces of the
+// lower-cased terms, and whether they alone answer the search (every term
+// has exactly two characters and the terms are distinct).
+func planGrams(terms []string) (grams []string, exact bool) {
+	exact = len(terms) > 0
+	seen := map[string]bool{}
+	for _, t := range terms {
+		rs := []rune(t)
+		if len(rs) != 2 || seen[t] {
+			exact = false
+		}
+		seen[t] = true
+		for i := 0; i+1 < len(rs); i++ {
+			if g := string(rs[i : i+2]); !slices.Contains(grams, g) {
+				grams = append(grams, g)
+			}
+		}
+	}
+	return grams, exact && len(grams) == len(terms)
 }
 
 // sqlCatalogItem is catalog.Service.PublicItem: the item by its index

@@ -59,6 +59,13 @@ func checkTwins(t *testing.T, a *app.App, opts Options) {
 	defer e.cleanup()
 	sys := authz.WithActor(ctx, authz.System)
 	id := e.bureau.ID
+	search := func(q string) (func() error, func(context.Context) error) {
+		other := *e
+		other.opts.Query = q
+		return func() error { _, err := a.Catalog.PublicSearch(ctx, id, catalog.Query{Q: q}); return err }, other.sqlCatalogSearch
+	}
+	longService, longTwin := search("养老服务 通知") // bigram candidates, then a ranked scan
+	oneService, oneTwin := search("养")         // no bigram: a scan
 	for _, c := range []struct {
 		name    string
 		service func() error
@@ -66,6 +73,8 @@ func checkTwins(t *testing.T, a *app.App, opts Options) {
 	}{
 		{"catalog-list", func() error { _, err := a.Catalog.PublicSearch(ctx, id, catalog.Query{}); return err }, e.sqlCatalogList},
 		{"catalog-search", func() error { _, err := a.Catalog.PublicSearch(ctx, id, catalog.Query{Q: opts.Query}); return err }, e.sqlCatalogSearch},
+		{"catalog-search (longer terms)", longService, longTwin},
+		{"catalog-search (one character)", oneService, oneTwin},
 		{"catalog-item", func() error { _, err := a.Catalog.PublicItem(ctx, id, e.itemKey); return err }, e.sqlCatalogItem},
 		{"console-worklist", func() error {
 			_, err := a.Requests.List(sys, id, request.Filter{States: []string{"submitted", "open", "paused"}, Limit: 50})
