@@ -99,6 +99,17 @@ type cellCount struct {
 	N             int    `bun:"n"`
 }
 
+// yearCount counts one (outcome, applicant type) group of a bureau's
+// requests for each part of Table 3 in one pass.
+type yearCount struct {
+	Key            string `bun:"key"`
+	ApplicantType  string `bun:"applicant_type"`
+	Received       int    `bun:"received"`
+	CarriedIn      int    `bun:"carried_in"`
+	Finished       int    `bun:"finished"`
+	CarriedForward int    `bun:"carried_forward"`
+}
+
 // Compute returns Tables 2–4 of the bureau for the year, from its records.
 func (s *Service) Compute(ctx context.Context, tenantID int64, year int) (*Tables, error) {
 	if err := s.authz.Require(ctx, tenantID, "report", "read"); err != nil {
@@ -134,31 +145,26 @@ func (s *Service) compute(ctx context.Context, tenantID int64, year int) (*Table
 				}
 			}
 		}
-		q := func(where string, args ...any) ([]cellCount, error) {
-			var out []cellCount
-			err := tx.NewSelect().Table("requests").ColumnExpr("outcome AS key, applicant_type, count(*) AS n").
-				Where("tenant_id = ?", tenantID).Where("state <> ?", request.StateSubmitted).Where(where, args...).
-				GroupExpr("outcome, applicant_type").Scan(ctx, &out)
-			return out, err
+		// One pass over the bureau's requests that matter for the year
+		// (received by its end, not finished before its start): 一 received
+		// in the year; 二 received before it and not finished before it;
+		// the results finished in the year; 四 not finished by its end.
+		var rows []yearCount
+		if err := tx.NewSelect().Table("requests").ColumnExpr("outcome AS key, applicant_type").
+			ColumnExpr("SUM(CASE WHEN received_on >= ? THEN 1 ELSE 0 END) AS received", start).
+			ColumnExpr("SUM(CASE WHEN received_on < ? THEN 1 ELSE 0 END) AS carried_in", start).
+			ColumnExpr("SUM(CASE WHEN outcome <> '' AND outcome_on IS NOT NULL AND outcome_on <= ? THEN 1 ELSE 0 END) AS finished", end).
+			ColumnExpr("SUM(CASE WHEN outcome_on IS NULL OR outcome_on > ? THEN 1 ELSE 0 END) AS carried_forward", end).
+			Where("tenant_id = ?", tenantID).Where("state <> ?", request.StateSubmitted).
+			Where("received_on <= ? AND (outcome_on IS NULL OR outcome_on >= ?)", end, start).
+			GroupExpr("outcome, applicant_type").Scan(ctx, &rows); err != nil {
+			return err
 		}
-		// 一 received in the year; 二 received before it and not finished
-		// before it; results finished in the year; 四 not finished by its end.
-		parts := []struct {
-			row   string
-			where string
-			args  []any
-		}{
-			{RowNew, "received_on >= ? AND received_on <= ?", []any{start, end}},
-			{RowCarriedIn, "received_on < ? AND (outcome_on IS NULL OR outcome_on >= ?)", []any{start, start}},
-			{"", "outcome <> '' AND outcome_on >= ? AND outcome_on <= ?", []any{start, end}},
-			{RowCarriedForward, "received_on <= ? AND (outcome_on IS NULL OR outcome_on > ?)", []any{end, end}},
-		}
-		for _, p := range parts {
-			counts, err := q(p.where, p.args...)
-			if err != nil {
-				return err
-			}
-			add(p.row, counts)
+		for _, r := range rows {
+			add(RowNew, []cellCount{{r.Key, r.ApplicantType, r.Received}})
+			add(RowCarriedIn, []cellCount{{r.Key, r.ApplicantType, r.CarriedIn}})
+			add("", []cellCount{{r.Key, r.ApplicantType, r.Finished}})
+			add(RowCarriedForward, []cellCount{{r.Key, r.ApplicantType, r.CarriedForward}})
 		}
 		var adjs []Adjustment
 		if err := tx.NewSelect().Model(&adjs).Where("tenant_id = ? AND year = ?", tenantID, year).Scan(ctx); err != nil {
