@@ -32,7 +32,7 @@ type gram struct {
 	// InTitle is 1 when the bigram occurs in the item's search title: for a
 	// two-character term that is exactly the ranking "title matches first".
 	InTitle     int          `bun:",notnull"`
-	PublishedOn workday.Date `bun:",nullzero"`
+	PublishedOn workday.Date `bun:",notnull"`
 }
 
 // bigrams returns the distinct two-character pieces of s (already
@@ -110,24 +110,37 @@ func rebuildGramsTx(ctx context.Context, tx bun.IDB, dialect db.Dialect, tenantI
 	return db.Translate(err)
 }
 
+// Limits of the use of the index by a search that must verify its
+// candidates (a term longer than two characters, or filters).
+const (
+	// commonGram is the number of items holding a bigram from which it is
+	// too common to narrow the search: reading that many candidates costs
+	// about as much as scanning the bureau.
+	commonGram = 3000
+	// maxProbe is the number of bigrams whose frequency is probed.
+	maxProbe = 12
+	// maxIntersect is the number of the rarest bigrams intersected.
+	maxIntersect = 3
+)
+
 // gramPlan is how a public search uses the index.
 type gramPlan struct {
-	// grams are the distinct bigrams of the terms of two or more
-	// characters; none when every term has one character (the search then
-	// scans).
+	// grams are bigrams of the terms of two or more characters: the
+	// matching items hold all of them (none when every term has one
+	// character or every bigram is too common: the search then scans).
 	grams []string
-	// exact reports that every term has exactly two characters and the
-	// terms are distinct once lower-cased: the items holding all the grams
-	// are exactly the matches, and in_title gives their rank, so the index
-	// alone answers the search.
+	// exact reports that every term has exactly two characters, the terms
+	// are distinct once lower-cased and there are no filters: the items
+	// holding all the grams are exactly the matches, and in_title gives
+	// their rank, so the index alone answers the search.
 	exact bool
 }
 
 // planGrams returns how a public search for the lower-cased terms uses the
-// index.
-func planGrams(lowered []string) gramPlan {
+// index; filtered reports a category, year or document kind filter.
+func planGrams(lowered []string, filtered bool) gramPlan {
 	var p gramPlan
-	exact := len(lowered) > 0
+	exact := len(lowered) > 0 && !filtered
 	seen := map[string]bool{}
 	for _, t := range lowered {
 		if utf8.RuneCountInString(t) != 2 || seen[t] {
@@ -144,6 +157,41 @@ func planGrams(lowered []string) gramPlan {
 	return p
 }
 
+// narrowTx keeps, for a search that verifies its candidates, the rarest
+// bigrams only (at most maxIntersect of those held by fewer than common
+// items, commonGram in a search), or none when all are too common. Fewer
+// bigrams give more candidates, never fewer matches.
+func (p *gramPlan) narrowTx(ctx context.Context, tx bun.IDB, tenantID int64, common int) error {
+	if p.exact || len(p.grams) == 0 {
+		return nil
+	}
+	type freq struct {
+		gram string
+		n    int
+	}
+	var rare []freq
+	for _, g := range p.grams[:min(len(p.grams), maxProbe)] {
+		var n int
+		sub := tx.NewSelect().Model((*gram)(nil)).ColumnExpr("1").Where("tenant_id = ? AND gram = ?", tenantID, g).Limit(int64(common))
+		if err := tx.NewSelect().TableExpr("(?) AS s", sub).ColumnExpr("count(*)").Scan(ctx, &n); err != nil {
+			return db.Translate(err)
+		}
+		if n == 0 { // no item holds it: no match
+			p.grams = []string{g}
+			return nil
+		}
+		if n < common {
+			rare = append(rare, freq{g, n})
+		}
+	}
+	slices.SortStableFunc(rare, func(a, b freq) int { return a.n - b.n })
+	p.grams = nil
+	for _, f := range rare[:min(len(rare), maxIntersect)] {
+		p.grams = append(p.grams, f.gram)
+	}
+	return nil
+}
+
 // gramCandidates is the subquery of the ids of the bureau's public items
 // holding every one of the plan's bigrams.
 func gramCandidates(tx bun.IDB, tenantID int64, p gramPlan) *bun.SelectQuery {
@@ -154,13 +202,33 @@ func gramCandidates(tx bun.IDB, tenantID int64, p gramPlan) *bun.SelectQuery {
 
 // gramPageTx answers an exact plan from the index alone: one page of the
 // matching item ids ranked as the scan ranks them (more terms in the title
-// first, then newer, then higher id), with the total.
+// first, then newer, then higher id), with the total. Public items always
+// have a publication date, so the order of NULLs does not arise.
 func gramPageTx(ctx context.Context, tx bun.IDB, tenantID int64, p gramPlan, page, perPage int) ([]searchRow, error) {
 	var rows []searchRow
+	limit, offset := int64(perPage), int64((page-1)*perPage)
+	if len(p.grams) == 1 {
+		// One term: the count, then the page read in key order.
+		q := func() *bun.SelectQuery {
+			return tx.NewSelect().Model((*gram)(nil)).Where("tenant_id = ? AND gram = ?", tenantID, p.grams[0])
+		}
+		total, err := q().Count(ctx)
+		if err != nil || int64(total) <= offset {
+			return nil, db.Translate(err)
+		}
+		if err := q().ColumnExpr("item_id AS id").OrderExpr("in_title DESC, published_on DESC, item_id DESC").
+			Limit(limit).Offset(offset).Scan(ctx, &rows); err != nil {
+			return nil, db.Translate(err)
+		}
+		for i := range rows {
+			rows[i].Total = int(total)
+		}
+		return rows, nil
+	}
 	err := tx.NewSelect().Model((*gram)(nil)).ColumnExpr("item_id AS id").ColumnExpr("count(*) OVER () AS total").
 		Where("tenant_id = ? AND gram IN (?)", tenantID, bun.In(p.grams)).
 		Group("item_id").Having("count(*) = ?", len(p.grams)).
-		OrderExpr("sum(in_title) DESC, max(published_on) DESC NULLS LAST, item_id DESC").
-		Limit(int64(perPage)).Offset(int64((page-1)*perPage)).Scan(ctx, &rows)
+		OrderExpr("sum(in_title) DESC, max(published_on) DESC, item_id DESC").
+		Limit(limit).Offset(offset).Scan(ctx, &rows)
 	return rows, db.Translate(err)
 }

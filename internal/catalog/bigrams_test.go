@@ -39,7 +39,7 @@ func TestBigrams(t *testing.T) {
 		{[]string{"老", "收费"}, []string{"收费"}, false},
 		{[]string{"ab", "ab"}, []string{"ab"}, false}, // AB and ab: two terms, one gram
 	} {
-		p := planGrams(c.terms)
+		p := planGrams(c.terms, false)
 		if !slices.Equal(p.grams, c.grams) || p.exact != c.exact {
 			t.Errorf("planGrams(%q) = %q %v, want %q %v", c.terms, p.grams, p.exact, c.grams, c.exact)
 		}
@@ -112,6 +112,20 @@ func TestPublicSearchIndex(t *testing.T) {
 				return a.ID == b.ID && a.TitleHTML == b.TitleHTML && a.SummaryHTML == b.SummaryHTML
 			}) {
 				t.Errorf("%+v: index gives %d %v, scan %d %v", q, got.Total, hitIDs(got), want.Total, hitIDs(want))
+			}
+		}
+		// The rarest bigrams narrow a search that verifies its candidates;
+		// when all are too common it scans.
+		for _, c := range []struct {
+			common int
+			want   []string
+		}{{commonGram, []string{"〕3", "3号", "营民"}}, {2, []string{"〕3", "3号"}}, {1, nil}} {
+			p := planGrams([]string{"营民发〔2026〕3号"}, false)
+			err := d.InTx(ctx, db.Tenant(f.a.ID), func(ctx context.Context, tx bun.Tx) error {
+				return p.narrowTx(ctx, tx, f.a.ID, c.common)
+			})
+			if err != nil || !slices.Equal(p.grams, c.want) {
+				t.Errorf("narrow with %d: %q %v, want %q", c.common, p.grams, err, c.want)
 			}
 		}
 		expect := func(q string, want ...int64) {

@@ -171,7 +171,7 @@ func (s *Service) search(ctx context.Context, tenantID int64, q Query, public bo
 	res := &Results{Page: q.Page, PerPage: q.PerPage, Terms: terms}
 	var plan gramPlan // the public search narrows to the items holding the terms' bigrams (bigrams.go)
 	if public {
-		plan = planGrams(lowered)
+		plan = planGrams(lowered, q.Category != "" || q.Year != 0 || q.DocKind != "")
 	}
 	err = s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
 		cats, err := categoriesTx(ctx, tx, tenantID)
@@ -179,6 +179,9 @@ func (s *Service) search(ctx context.Context, tenantID int64, q Query, public bo
 			return err
 		}
 		names := categoryNames(cats)
+		if err := plan.narrowTx(ctx, tx, tenantID, commonGram); err != nil {
+			return err
+		}
 		filter := func(sq *bun.SelectQuery) *bun.SelectQuery {
 			sq = sq.Where("tenant_id = ?", tenantID)
 			switch {
@@ -236,7 +239,7 @@ func (s *Service) search(ctx context.Context, tenantID int64, q Query, public bo
 				rank[i] = "CASE WHEN " + pos + "(search_title, ?) > 0 THEN 1 ELSE 0 END"
 				args[i] = t
 			}
-			if plan.exact && q.Category == "" && q.Year == 0 && q.DocKind == "" {
+			if plan.exact {
 				// Two-character terms only: the index answers alone.
 				if page, err = gramPageTx(ctx, tx, tenantID, plan, q.Page, q.PerPage); err != nil {
 					return err

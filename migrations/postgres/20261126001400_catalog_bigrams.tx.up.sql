@@ -6,16 +6,17 @@
 -- (Regulations Art. 23: a catalog that is easy to search). Substring
 -- pieces work for Chinese without word segmentation (养老 is one bigram).
 -- in_title (1 when the bigram occurs in search_title) and published_on
--- rank two-character terms without reading the items. Written by the
--- service in the transaction of every workflow step; drafts are not
--- indexed.
+-- rank two-character terms without reading the items: the key is in the
+-- order of the search results (title matches first, then newer), so a
+-- page of a one-term search reads only that page. Written by the service
+-- in the transaction of every workflow step; drafts are not indexed.
 CREATE TABLE catalog_grams (
     tenant_id    bigint NOT NULL,
     gram         text NOT NULL,
-    item_id      bigint NOT NULL,
     in_title     smallint NOT NULL,
-    published_on date,
-    PRIMARY KEY (tenant_id, gram, item_id) INCLUDE (in_title, published_on),
+    published_on date NOT NULL,
+    item_id      bigint NOT NULL,
+    PRIMARY KEY (tenant_id, gram, in_title, published_on, item_id),
     FOREIGN KEY (tenant_id, item_id) REFERENCES catalog_items (tenant_id, id) ON DELETE CASCADE
 );
 

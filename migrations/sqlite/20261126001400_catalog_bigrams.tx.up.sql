@@ -6,16 +6,17 @@
 -- (Regulations Art. 23: a catalog that is easy to search). Substring
 -- pieces work for Chinese without word segmentation (养老 is one bigram).
 -- in_title (1 when the bigram occurs in search_title) and published_on
--- rank two-character terms without reading the items. Written by the
--- service in the transaction of every workflow step; drafts are not
--- indexed.
+-- rank two-character terms without reading the items: the key is in the
+-- order of the search results (title matches first, then newer), so a
+-- page of a one-term search reads only that page. Written by the service
+-- in the transaction of every workflow step; drafts are not indexed.
 CREATE TABLE catalog_grams (
     tenant_id    INTEGER NOT NULL,
     gram         TEXT NOT NULL,
-    item_id      INTEGER NOT NULL REFERENCES catalog_items (id) ON DELETE CASCADE,
     in_title     INTEGER NOT NULL,
-    published_on TEXT,
-    PRIMARY KEY (tenant_id, gram, item_id)
+    published_on TEXT NOT NULL,
+    item_id      INTEGER NOT NULL REFERENCES catalog_items (id) ON DELETE CASCADE,
+    PRIMARY KEY (tenant_id, gram, in_title, published_on, item_id)
 ) WITHOUT ROWID;
 
 --bun:split
