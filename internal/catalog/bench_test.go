@@ -3,8 +3,10 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 
 	"gongkai/internal/db"
 	"gongkai/internal/dbtest"
+	"gongkai/internal/tenant"
 )
 
 // benchItems is the size of the bureau's catalog in the benchmarks.
@@ -25,6 +28,9 @@ const benchItems = 10_000
 // with as many, so the tenant filter is real), on both databases. Run with
 //
 //	go test ./internal/catalog/ -run '^$' -bench Catalog -benchtime 2s
+//
+// GONGKAI_BENCH_BUREAUS=N adds synthetic bureaus with 10,000 items each up
+// to N bureaus in all.
 func BenchmarkCatalog(b *testing.B) {
 	for _, dialect := range dbtest.Dialects {
 		b.Run(string(dialect), func(b *testing.B) {
@@ -137,7 +143,12 @@ func benchFixture(b *testing.B, dialect db.Dialect) *fixture {
 	f := fixtureOn(b, d)
 	bulkPublished(b, f, f.a, benchItems)
 	bulkPublished(b, f, f.b, benchItems)
-	for _, tn := range []int64{f.a.ID, f.b.ID} { // the search index of the items written directly
+	bureaus := []int64{f.a.ID, f.b.ID}
+	for _, tn := range extraBureaus(b, f) {
+		bulkPublished(b, f, tn, benchItems)
+		bureaus = append(bureaus, tn.ID)
+	}
+	for _, tn := range bureaus { // the search index of the items written directly
 		err := d.InTx(context.Background(), db.Tenant(tn), func(ctx context.Context, tx bun.Tx) error {
 			return rebuildGramsTx(ctx, tx, dialect, tn)
 		})
@@ -160,6 +171,72 @@ func benchFixture(b *testing.B, dialect db.Dialect) *fixture {
 		b.Fatal(err)
 	}
 	return f
+}
+
+// extraBureaus provisions the synthetic bureaus that bring the number of
+// bureaus to GONGKAI_BENCH_BUREAUS (2 when unset: A and B), so the catalog
+// can be measured at the size of a city (100 bureaus × 10,000 items).
+func extraBureaus(b *testing.B, f *fixture) []tenant.Tenant {
+	n, _ := strconv.Atoi(os.Getenv("GONGKAI_BENCH_BUREAUS"))
+	var specs []tenant.Spec
+	for i := 1; i <= n-2; i++ {
+		body := fmt.Sprintf("9%07d", i)
+		first17 := "11210800" + body + string(orgCheckDigit(body))
+		check, err := tenant.CreditCodeCheckChar(first17)
+		if err != nil {
+			b.Fatal(err)
+		}
+		spec, err := tenant.ParseSpec(fmt.Sprintf("bench-%04d", i), []byte(fmt.Sprintf(`slug: bench-%04d
+name: 基准测试第%d局
+kind: civil_affairs
+credit_code: "%s"
+contact:
+  office: 基准测试第%d局政府信息公开办公室
+  address: 辽宁省营口市站前区测试路%d号
+  postcode: "115000"
+  hours: 工作日 8:30—17:00
+  phone: 0417-2800000
+  email: bench%d@gongkai.example
+`, i, i, first17+string(check), i, i, i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		specs = append(specs, spec)
+	}
+	if len(specs) == 0 {
+		return nil
+	}
+	ts := tenant.NewService(f.d, func() time.Time { return testNow })
+	if _, err := ts.Apply(f.sys, specs); err != nil {
+		b.Fatal(err)
+	}
+	out := make([]tenant.Tenant, len(specs))
+	for i, spec := range specs {
+		tn, err := ts.BySlug(context.Background(), spec.Slug)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out[i] = tn
+	}
+	return out
+}
+
+// orgCheckDigit is the GB 11714 check digit of an 8-digit organisation code
+// body.
+func orgCheckDigit(body string) byte {
+	weights := []int{3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i := range 8 {
+		sum += int(body[i]-'0') * weights[i]
+	}
+	switch c := 11 - sum%11; c {
+	case 10:
+		return 'X'
+	case 11:
+		return '0'
+	default:
+		return byte('0' + c)
+	}
 }
 
 // reportPercentiles reports the p50 and p95 latency of lat in milliseconds.
