@@ -79,7 +79,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		return nil, err
 	}
 	if opts.Tracer != nil {
-		d.Bun.AddQueryHook(bunotel.NewQueryHook(bunotel.WithFormattedQueries(false), bunotel.WithTracerProvider(opts.Tracer), bunotel.WithDBName(string(d.Dialect))))
+		d.Bun = d.Bun.WithQueryHook(bunotel.NewQueryHook(bunotel.WithFormattedQueries(false), bunotel.WithTracerProvider(opts.Tracer), bunotel.WithDBName(string(d.Dialect))))
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()

@@ -177,7 +177,7 @@ func (s *Service) sendEmail(ctx context.Context, a SendEmailArgs) error {
 	}
 	var ns []Notification
 	err := s.db.InTx(ctx, db.AllTenants, func(ctx context.Context, tx bun.Tx) error {
-		return tx.NewSelect().Model(&ns).Where("user_id = ? AND id IN (?) AND email_state = ?", a.UserID, bun.In(a.NotificationIDs), EmailQueued).Order("id").Scan(ctx)
+		return tx.NewSelect().Model(&ns).Where("user_id = ? AND id IN (?) AND email_state = ?", a.UserID, bun.List(a.NotificationIDs), EmailQueued).Order("id").Scan(ctx)
 	})
 	if err != nil {
 		return err
@@ -224,7 +224,7 @@ func (s *Service) markEmail(ctx context.Context, userID int64, ids []int64, stat
 	now := s.opts.Now().UTC()
 	return s.db.InTx(ctx, db.AllTenants, func(ctx context.Context, tx bun.Tx) error {
 		_, err := tx.NewUpdate().Model((*Notification)(nil)).Set("email_state = ?", state).Set("emailed_at = ?", now).
-			Where("user_id = ? AND id IN (?)", userID, bun.In(ids)).Exec(ctx)
+			Where("user_id = ? AND id IN (?)", userID, bun.List(ids)).Exec(ctx)
 		return err
 	})
 }
@@ -264,7 +264,7 @@ func (s *Service) SendDigests(ctx context.Context) (int, error) {
 				ids = append(ids, ns[j].ID)
 			}
 			if _, err := tx.NewUpdate().Model((*Notification)(nil)).Set("email_state = ?", EmailQueued).
-				Where("user_id = ? AND id IN (?)", ns[i].UserID, bun.In(ids)).Exec(ctx); err != nil {
+				Where("user_id = ? AND id IN (?)", ns[i].UserID, bun.List(ids)).Exec(ctx); err != nil {
 				return err
 			}
 			if _, err := s.jobs.InsertTx(ctx, tx.Tx, SendEmailArgs{UserID: ns[i].UserID, NotificationIDs: ids, Digest: true}, nil); err != nil {

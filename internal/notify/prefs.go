@@ -44,7 +44,7 @@ type Preference struct {
 // the AllKinds row, else immediate.
 func preferenceTx(ctx context.Context, tx bun.IDB, userID int64, kind string) (string, error) {
 	var rows []preference
-	if err := tx.NewSelect().Model(&rows).Where("user_id = ? AND kind IN (?)", userID, bun.In([]string{kind, AllKinds})).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := tx.NewSelect().Model(&rows).Where("user_id = ? AND kind IN (?)", userID, bun.List([]string{kind, AllKinds})).Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", db.Translate(err)
 	}
 	d := DeliveryImmediate

@@ -81,7 +81,7 @@ func (s *Service) catalogCounts(ctx context.Context, tx bun.Tx, idx *dayIndex, p
 func catalogRecords(ctx context.Context, tx bun.Tx, c *city, cal *workday.Calendar, idx *dayIndex, ids []int64, p Period, lateOnly bool, opts RecordOptions, out *Records) error {
 	var pubs []catalogPublication
 	err := tx.NewSelect().Table("catalog_revisions").Column("tenant_id", "item_id", "title", "formed_on", "published_on").
-		Where("tenant_id IN (?)", bun.In(ids)).
+		Where("tenant_id IN (?)", bun.List(ids)).
 		Where("revision = 1 AND published_on >= ? AND published_on <= ?", p.From, p.To).
 		Order("tenant_id", "item_id").Scan(ctx, &pubs)
 	if err != nil {
@@ -110,7 +110,7 @@ func catalogRecords(ctx context.Context, tx bun.Tx, c *city, cal *workday.Calend
 	}
 	if len(itemIDs) > 0 {
 		if err := tx.NewSelect().Table("catalog_items").Column("tenant_id", "id", "index_no", "state").
-			Where("tenant_id IN (?) AND id IN (?)", bun.In(ids), bun.In(itemIDs)).Scan(ctx, &items); err != nil {
+			Where("tenant_id IN (?) AND id IN (?)", bun.List(ids), bun.List(itemIDs)).Scan(ctx, &items); err != nil {
 			return err
 		}
 	}

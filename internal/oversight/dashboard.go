@@ -276,7 +276,7 @@ func (s *Service) requestCounts(ctx context.Context, tx bun.Tx, p Period, today 
 		ColumnExpr("sum(CASE WHEN replied_on >= ? AND replied_on <= ? THEN 1 ELSE 0 END) AS replied", p.From, p.To).
 		ColumnExpr("sum(CASE WHEN replied_on >= ? AND replied_on <= ? AND due_on IS NOT NULL AND replied_on <= due_on THEN 1 ELSE 0 END) AS on_time", p.From, p.To)
 	for i, g := range OutcomeGroups {
-		q = q.ColumnExpr("sum(CASE WHEN outcome IN (?) AND outcome_on >= ? AND outcome_on <= ? THEN 1 ELSE 0 END) AS g"+strconv.Itoa(i), bun.In(g.Codes), p.From, p.To)
+		q = q.ColumnExpr("sum(CASE WHEN outcome IN (?) AND outcome_on >= ? AND outcome_on <= ? THEN 1 ELSE 0 END) AS g"+strconv.Itoa(i), bun.List(g.Codes), p.From, p.To)
 	}
 	if err := q.Where("state <> 'submitted'").Group("tenant_id").Scan(ctx, &out); err != nil {
 		return err
@@ -423,7 +423,7 @@ type reportRow struct {
 func reportRows(ctx context.Context, tx bun.Tx, years ...int) ([]reportRow, error) {
 	var out []reportRow
 	err := tx.NewSelect().Model((*report.Stored)(nil)).Column("tenant_id", "year", "version", "state", "submitted_at", "published_at").
-		Where("year IN (?)", bun.In(years)).OrderExpr("tenant_id, year, version DESC").Scan(ctx, &out)
+		Where("year IN (?)", bun.List(years)).OrderExpr("tenant_id, year, version DESC").Scan(ctx, &out)
 	return out, err
 }
 

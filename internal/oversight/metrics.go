@@ -76,16 +76,6 @@ var OutcomeGroups = func() []OutcomeGroup {
 	return gs
 }()
 
-// groupOf returns the index in OutcomeGroups of an outcome code, or -1.
-func groupOf(code string) int {
-	for i, g := range OutcomeGroups {
-		if slices.Contains(g.Codes, code) {
-			return i
-		}
-	}
-	return -1
-}
-
 // Metrics is the metric dictionary: every figure of the dashboard, the
 // trends, the action lists and the city report.
 var Metrics = []Metric{

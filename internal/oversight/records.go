@@ -89,7 +89,7 @@ var selectors = func() map[string]selector {
 			w, args := "outcome <> '' AND outcome_on >= ? AND outcome_on <= ?", []any{p.From, p.To}
 			if codes != nil {
 				w += " AND outcome IN (?)"
-				args = append(args, bun.In(codes))
+				args = append(args, bun.List(codes))
 			}
 			return w, args
 		}
@@ -214,7 +214,7 @@ func (s *Service) Records(ctx context.Context, tenantID int64, metric string, ye
 				DecidedOn workday.Date `bun:"decided_on"`
 			}
 			q := tx.NewSelect().Table("appeals").Column("tenant_id", "id", "case_no", "kind", "filed_on", "outcome", "decided_on").
-				Where("tenant_id IN (?)", bun.In(ids)).Where(where, args...)
+				Where("tenant_id IN (?)", bun.List(ids)).Where(where, args...)
 			n, err := q.Count(ctx)
 			if err != nil {
 				return err
@@ -241,7 +241,7 @@ func (s *Service) Records(ctx context.Context, tenantID int64, metric string, ye
 			Outcome      string       `bun:"outcome"`
 		}
 		q := tx.NewSelect().Table("requests").Column("tenant_id", "id", "tracking_code", "state", "received_on", "due_on", "replied_on", "outcome_on", "outcome").
-			Where("tenant_id IN (?)", bun.In(ids)).Where(where, args...)
+			Where("tenant_id IN (?)", bun.List(ids)).Where(where, args...)
 		n, err := q.Count(ctx)
 		if err != nil {
 			return err

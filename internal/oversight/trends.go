@@ -72,7 +72,7 @@ func (s *Service) Trends(ctx context.Context, year int, tenantID int64, rollUp b
 		} {
 			var out []dayCount
 			err := tx.NewSelect().Table("requests").ColumnExpr(q.col+" AS day").ColumnExpr("count(*) AS n").
-				Where("tenant_id IN (?)", bun.In(ids)).Where(q.where).Where(q.col+" >= ? AND "+q.col+" <= ?", from, to).
+				Where("tenant_id IN (?)", bun.List(ids)).Where(q.where).Where(q.col+" >= ? AND "+q.col+" <= ?", from, to).
 				Group(q.col).Scan(ctx, &out)
 			if err != nil {
 				return err

@@ -121,7 +121,7 @@ func (st *Settings) namesOf(ctx context.Context, tx bun.IDB) error {
 		return nil
 	}
 	var us []userRow
-	if err := tx.NewSelect().Model(&us).Where("id IN (?)", bun.In(st.copyIDs)).Scan(ctx); err != nil {
+	if err := tx.NewSelect().Model(&us).Where("id IN (?)", bun.List(st.copyIDs)).Scan(ctx); err != nil {
 		return err
 	}
 	names := map[int64]string{}
@@ -169,7 +169,7 @@ func (s *Service) resolveCopies(ctx context.Context, tenantID int64, st *Setting
 		}
 	}
 	var us []userRow
-	if err := s.db.Bun.NewSelect().Model(&us).Where("username IN (?)", bun.In(names)).Scan(ctx); err != nil {
+	if err := s.db.Bun.NewSelect().Model(&us).Where("username IN (?)", bun.List(names)).Scan(ctx); err != nil {
 		return db.Translate(err)
 	}
 	ids := map[string]int64{}

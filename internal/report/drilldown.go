@@ -173,7 +173,7 @@ func (s *Service) cellRequests(ctx context.Context, tx bun.Tx, tenantID int64, y
 	case RowCarriedForward:
 		q = q.Where("received_on <= ? AND (outcome_on IS NULL OR outcome_on > ?)", end, end)
 	case RowTotal:
-		q = q.Where("outcome IN (?) AND outcome_on >= ? AND outcome_on <= ?", bun.In(outcomes), start, end)
+		q = q.Where("outcome IN (?) AND outcome_on >= ? AND outcome_on <= ?", bun.List(outcomes), start, end)
 	default:
 		q = q.Where("outcome = ? AND outcome_on >= ? AND outcome_on <= ?", c.Row, start, end)
 	}
@@ -185,7 +185,7 @@ func (s *Service) cellRequests(ctx context.Context, tx bun.Tx, tenantID int64, y
 	} else {
 		columns = []string{c.Column}
 	}
-	q = q.Where("applicant_type IN (?)", bun.In(columns))
+	q = q.Where("applicant_type IN (?)", bun.List(columns))
 	if err := q.OrderExpr("received_on, id").Scan(ctx); err != nil {
 		return err
 	}
@@ -199,7 +199,7 @@ func (s *Service) cellRequests(ctx context.Context, tx bun.Tx, tenantID int64, y
 	}
 	var adjs []Adjustment
 	if err := tx.NewSelect().Model(&adjs).Where("tenant_id = ? AND year = ?", tenantID, year).
-		Where("row_code IN (?) AND column_code IN (?)", bun.In(rows), bun.In(columns)).OrderExpr("id").Scan(ctx); err != nil {
+		Where("row_code IN (?) AND column_code IN (?)", bun.List(rows), bun.List(columns)).OrderExpr("id").Scan(ctx); err != nil {
 		return err
 	}
 	out.Adjustments = append(out.Adjustments, adjs...)

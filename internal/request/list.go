@@ -56,7 +56,7 @@ func (s *Service) List(ctx context.Context, tenantID int64, f Filter) (Page, err
 	err := s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
 		q := tx.NewSelect().Model(&page.Items).Where("tenant_id = ?", tenantID)
 		if len(f.States) > 0 {
-			q = q.Where("state IN (?)", bun.In(f.States))
+			q = q.Where("state IN (?)", bun.List(f.States))
 		}
 		if f.Channel != "" {
 			q = q.Where("channel = ?", f.Channel)

@@ -403,7 +403,7 @@ func (s *Service) Deliveries(ctx context.Context, tenantID, endpointID int64, li
 			ids[i] = ds[i].ID
 		}
 		var log []Attempt
-		if err := tx.NewSelect().Model(&log).Where("tenant_id = ? AND delivery_id IN (?)", tenantID, bun.In(ids)).Order("id").Scan(ctx); err != nil {
+		if err := tx.NewSelect().Model(&log).Where("tenant_id = ? AND delivery_id IN (?)", tenantID, bun.List(ids)).Order("id").Scan(ctx); err != nil {
 			return err
 		}
 		byID := map[int64]int{}
