@@ -93,10 +93,12 @@ func (e *env) sqlCatalogList(ctx context.Context) error {
 }
 
 // sqlCatalogSearch is catalog.Service.search with the search terms (the
-// public search, page 1 of 20): the categories, then the ids of the page
-// with the total — from the bigram index alone when every term has two
-// characters (catalog.gramPageTx), else by a ranked scan of the items
-// holding the terms' bigrams (catalog.gramCandidates) — then those rows.
+// public search, page 1 of 20), in one transaction: the categories; for a
+// search that must verify candidates, the frequency probes of the terms'
+// bigrams (catalog.gramPlan.narrowTx); the ids of the page with the total —
+// from the bigram index alone when every term has two characters
+// (catalog.gramPageTx), else by a ranked scan of the candidates holding the
+// rarest bigrams (catalog.gramCandidates) — then those rows.
 func (e *env) sqlCatalogSearch(ctx context.Context) error {
 	id := e.bureau.ID
 	pos := e.position()
@@ -107,61 +109,117 @@ func (e *env) sqlCatalogSearch(ctx context.Context) error {
 		}
 	}
 	grams, exact := planGrams(terms)
-	where := `(tenant_id = ?) AND (state IN ('published', 'repealed'))`
-	args := []any{id}
-	if len(grams) > 0 {
-		where += ` AND (id IN (SELECT "gram"."item_id" FROM "catalog_grams" AS "gram" WHERE (tenant_id = ? AND gram IN (?)) GROUP BY "item_id" HAVING (count(*) = ?)))`
-		args = append(args, id, bun.In(grams), len(grams))
-	}
 	rank := make([]string, len(terms))
 	rankArgs := make([]any, len(terms))
 	for i, t := range terms {
-		where += ` AND (` + pos + `(search_text, ?) > 0)`
-		args = append(args, t)
 		rank[i] = "CASE WHEN " + pos + "(search_title, ?) > 0 THEN 1 ELSE 0 END"
 		rankArgs[i] = t
-	}
-	page := `SELECT "item"."id", count(*) OVER () AS total FROM "catalog_items" AS "item" WHERE ` + where +
-		` ORDER BY (` + strings.Join(rank, " + ") + `) DESC, published_on DESC NULLS LAST, id DESC LIMIT 20`
-	pageArgs := append(slices.Clone(args), rankArgs...)
-	if exact {
-		page = `SELECT item_id AS id, count(*) OVER () AS total FROM "catalog_grams" AS "gram" WHERE (tenant_id = ? AND gram IN (?)) GROUP BY "item_id" HAVING (count(*) = ?) ORDER BY sum(in_title) DESC, max(published_on) DESC NULLS LAST, item_id DESC LIMIT 20`
-		pageArgs = []any{id, bun.In(grams), len(grams)}
 	}
 	return e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
 		if _, err := drain(tx.QueryContext(ctx, categoriesSQL, id)); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, page, pageArgs...)
-		if err != nil {
-			return err
+		if !exact && len(grams) > 0 {
+			// catalog.gramPlan.narrowTx: probe up to 12 bigrams, keep the 3
+			// rarest held by fewer than 3,000 items; one held by none ends it.
+			type freq struct {
+				gram string
+				n    int
+			}
+			var rare []freq
+			probed := grams[:min(len(grams), 12)]
+			grams = nil
+			for _, g := range probed {
+				var n int
+				if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM "catalog_grams" AS "gram" WHERE (tenant_id = ? AND gram = ?) LIMIT 3000) AS s`, id, g).Scan(&n); err != nil {
+					return err
+				}
+				if n == 0 {
+					rare = []freq{{g, 0}}
+					break
+				}
+				if n < 3000 {
+					rare = append(rare, freq{g, n})
+				}
+			}
+			if len(rare) == 1 && rare[0].n == 0 {
+				grams = []string{rare[0].gram}
+			} else {
+				slices.SortStableFunc(rare, func(a, b freq) int { return a.n - b.n })
+				for _, f := range rare[:min(len(rare), 3)] {
+					grams = append(grams, f.gram)
+				}
+			}
+		}
+		where := `(tenant_id = ?) AND (state IN ('published', 'repealed'))`
+		args := []any{id}
+		if len(grams) > 0 {
+			where += ` AND (id IN (SELECT "gram"."item_id" FROM "catalog_grams" AS "gram" WHERE (tenant_id = ? AND gram IN (?)) GROUP BY "item_id" HAVING (count(*) = ?)))`
+			args = append(args, id, bun.List(grams), len(grams))
+		}
+		for _, t := range terms {
+			where += ` AND (` + pos + `(search_text, ?) > 0)`
+			args = append(args, t)
 		}
 		var ids []int64
-		for rows.Next() {
-			var itemID int64
-			var total int
-			if err := rows.Scan(&itemID, &total); err != nil {
-				rows.Close()
+		scanIDs := func(rows *sql.Rows, err error, withTotal bool) error {
+			if err != nil {
 				return err
 			}
-			ids = append(ids, itemID)
+			defer rows.Close()
+			for rows.Next() {
+				var itemID int64
+				var total int
+				dest := []any{&itemID}
+				if withTotal {
+					dest = append(dest, &total)
+				}
+				if err := rows.Scan(dest...); err != nil {
+					return err
+				}
+				ids = append(ids, itemID)
+			}
+			return rows.Err()
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+		switch {
+		case exact && len(grams) == 1:
+			var total int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM "catalog_grams" AS "gram" WHERE (tenant_id = ? AND gram = ?)`, id, grams[0]).Scan(&total); err != nil {
+				return err
+			}
+			if total == 0 {
+				return nil
+			}
+			rows, err := tx.QueryContext(ctx, `SELECT item_id AS id FROM "catalog_grams" AS "gram" WHERE (tenant_id = ? AND gram = ?) ORDER BY in_title DESC, published_on DESC, item_id DESC LIMIT 20`, id, grams[0])
+			if err := scanIDs(rows, err, false); err != nil {
+				return err
+			}
+		case exact:
+			rows, err := tx.QueryContext(ctx, `SELECT item_id AS id, count(*) OVER () AS total FROM "catalog_grams" AS "gram" WHERE (tenant_id = ? AND gram IN (?)) GROUP BY "item_id" HAVING (count(*) = ?) ORDER BY sum(in_title) DESC, max(published_on) DESC, item_id DESC LIMIT 20`,
+				id, bun.List(grams), len(grams))
+			if err := scanIDs(rows, err, true); err != nil {
+				return err
+			}
+		default:
+			rows, err := tx.QueryContext(ctx, `SELECT "item"."id", count(*) OVER () AS total FROM "catalog_items" AS "item" WHERE `+where+
+				` ORDER BY (`+strings.Join(rank, " + ")+`) DESC, published_on DESC NULLS LAST, id DESC LIMIT 20`, append(slices.Clone(args), rankArgs...)...)
+			if err := scanIDs(rows, err, true); err != nil {
+				return err
+			}
 		}
 		if len(ids) == 0 {
 			var total int
 			return tx.QueryRowContext(ctx, `SELECT count(*) FROM "catalog_items" AS "item" WHERE `+where, args...).Scan(&total)
 		}
-		_, err = drain(tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM "catalog_items" AS "item" WHERE (tenant_id = ? AND id IN (?))`, id, bun.In(ids)))
+		_, err := drain(tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM "catalog_items" AS "item" WHERE (tenant_id = ? AND id IN (?))`, id, bun.List(ids)))
 		return err
 	})
 }
 
-// planGrams is catalog.planGrams: the distinct two-character pieces of the
-// lower-cased terms, and whether they alone answer the search (every term
-// has exactly two characters and the terms are distinct).
+// planGrams is catalog.planGrams without filters: the distinct
+// two-character pieces of the lower-cased terms, and whether they alone
+// answer the search (every term has exactly two characters and the terms
+// are distinct).
 func planGrams(terms []string) (grams []string, exact bool) {
 	exact = len(terms) > 0
 	seen := map[string]bool{}
@@ -187,7 +245,7 @@ func (e *env) sqlCatalogItem(ctx context.Context) error {
 	id := e.bureau.ID
 	return e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+itemAllColumns+` FROM "catalog_items" AS "item" WHERE (tenant_id = ? AND index_no = ? AND state IN (?))`,
-			id, e.itemKey, bun.In([]string{"published", "repealed", "withdrawn"}))
+			id, e.itemKey, bun.List([]string{"published", "repealed", "withdrawn"}))
 		if err != nil {
 			return err
 		}
@@ -216,7 +274,7 @@ func (e *env) sqlCatalogItem(ctx context.Context) error {
 		}
 		if supersededBy != nil {
 			if _, err := drain(tx.QueryContext(ctx, `SELECT "item"."id", "item"."index_no", "item"."title", "item"."state" FROM "catalog_items" AS "item" WHERE (tenant_id = ? AND id = ? AND state IN (?))`,
-				id, supersededBy, bun.In([]string{"published", "repealed"}))); err != nil {
+				id, supersededBy, bun.List([]string{"published", "repealed"}))); err != nil {
 				return err
 			}
 		}
@@ -232,7 +290,7 @@ func (e *env) sqlWorklist(ctx context.Context) error {
 	id := e.bureau.ID
 	return e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
 		_, err := drain(tx.QueryContext(ctx, `SELECT `+requestColumns+` FROM "requests" AS "request" WHERE (tenant_id = ?) AND (state IN (?)) ORDER BY due_on ASC NULLS LAST, id LIMIT 51`,
-			id, bun.In([]string{"submitted", "open", "paused"})))
+			id, bun.List([]string{"submitted", "open", "paused"})))
 		return err
 	})
 }
@@ -240,7 +298,7 @@ func (e *env) sqlWorklist(ctx context.Context) error {
 // sqlReportTables is report.Service.Check: report.Service.compute for the
 // year and for the year before, each reading the catalog's document counts
 // (catalog.Service.DocumentCounts, its own transaction) and then, in one
-// transaction, the four grouped counts of Table 3, the adjustments, the
+// transaction, the one-pass grouped counts of Table 3, the adjustments, the
 // appeals of Table 4 and the entered Table 2 figures.
 func (e *env) sqlReportTables(ctx context.Context) error {
 	for _, year := range []int{e.opts.Year, e.opts.Year - 1} {
@@ -255,11 +313,11 @@ func (e *env) sqlCompute(ctx context.Context, year int) error {
 	id := e.bureau.ID
 	err := e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
 		if _, err := drain(tx.QueryContext(ctx, `SELECT "item"."id", "item"."doc_kind", "item"."state", "item"."formed_on", "item"."published_on" FROM "catalog_items" AS "item" WHERE (tenant_id = ? AND doc_kind IN (?) AND index_no IS NOT NULL)`,
-			id, bun.In([]string{"rule", "normative_document"}))); err != nil {
+			id, bun.List([]string{"rule", "normative_document"}))); err != nil {
 			return err
 		}
 		_, err := drain(tx.QueryContext(ctx, `SELECT "transition"."item_id", "transition"."action", "transition"."at" FROM "catalog_transitions" AS "transition" WHERE (tenant_id = ? AND action IN (?)) ORDER BY "id"`,
-			id, bun.In([]string{"repeal", "withdraw"})))
+			id, bun.List([]string{"repeal", "withdraw"})))
 		return err
 	})
 	if err != nil {
@@ -268,19 +326,9 @@ func (e *env) sqlCompute(ctx context.Context, year int) error {
 	start := workday.Date{Year: year, Month: time.January, Day: 1}
 	end := workday.Date{Year: year, Month: time.December, Day: 31}
 	return e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
-		for _, p := range []struct {
-			where string
-			args  []any
-		}{
-			{"received_on >= ? AND received_on <= ?", []any{start, end}},
-			{"received_on < ? AND (outcome_on IS NULL OR outcome_on >= ?)", []any{start, start}},
-			{"outcome <> '' AND outcome_on >= ? AND outcome_on <= ?", []any{start, end}},
-			{"received_on <= ? AND (outcome_on IS NULL OR outcome_on > ?)", []any{end, end}},
-		} {
-			args := append([]any{id, "submitted"}, p.args...)
-			if _, err := drain(tx.QueryContext(ctx, `SELECT outcome AS key, applicant_type, count(*) AS n FROM "requests" WHERE (tenant_id = ?) AND (state <> ?) AND (`+p.where+`) GROUP BY outcome, applicant_type`, args...)); err != nil {
-				return err
-			}
+		if _, err := drain(tx.QueryContext(ctx, `SELECT outcome AS key, applicant_type, SUM(CASE WHEN received_on >= ? THEN 1 ELSE 0 END) AS received, SUM(CASE WHEN received_on < ? THEN 1 ELSE 0 END) AS carried_in, SUM(CASE WHEN outcome <> '' AND outcome_on IS NOT NULL AND outcome_on <= ? THEN 1 ELSE 0 END) AS finished, SUM(CASE WHEN outcome_on IS NULL OR outcome_on > ? THEN 1 ELSE 0 END) AS carried_forward FROM "requests" WHERE (tenant_id = ?) AND (state <> ?) AND (received_on <= ? AND (outcome_on IS NULL OR outcome_on >= ?)) GROUP BY outcome, applicant_type`,
+			start, start, end, end, id, "submitted", end, start)); err != nil {
+			return err
 		}
 		if _, err := drain(tx.QueryContext(ctx, `SELECT "adjustment"."tenant_id", "adjustment"."id", "adjustment"."year", "adjustment"."row_code", "adjustment"."column_code", "adjustment"."delta", "adjustment"."reason", "adjustment"."created_by", "adjustment"."created_at" FROM "report_adjustments" AS "adjustment" WHERE (tenant_id = ? AND year = ?)`, id, year)); err != nil {
 			return err
@@ -311,7 +359,7 @@ func (e *env) sqlDashboard(ctx context.Context) error {
 	countArgs := []any{from, to, e.today, from, to, from, to}
 	for i, g := range oversight.OutcomeGroups {
 		counts += `, sum(CASE WHEN outcome IN (?) AND outcome_on >= ? AND outcome_on <= ? THEN 1 ELSE 0 END) AS g` + strconv.Itoa(i)
-		countArgs = append(countArgs, bun.In(g.Codes), from, to)
+		countArgs = append(countArgs, bun.List(g.Codes), from, to)
 	}
 	counts += ` FROM "requests" WHERE (state <> 'submitted') GROUP BY "tenant_id"`
 	queries := []func(ctx context.Context, tx bun.Tx) error{
@@ -348,7 +396,7 @@ GROUP BY 1, 2`, idx.literal, from, to))
 			if _, err := drain(tx.QueryContext(ctx, `SELECT "tenant_id", "outcome", count(*) AS n FROM "appeals" WHERE (filed_on >= ? AND filed_on <= ?) GROUP BY "tenant_id", "outcome"`, from, to)); err != nil {
 				return err
 			}
-			_, err := drain(tx.QueryContext(ctx, `SELECT "stored"."tenant_id", "stored"."year", "stored"."version", "stored"."state", "stored"."submitted_at", "stored"."published_at" FROM "reports" AS "stored" WHERE (year IN (?)) ORDER BY tenant_id, year, version DESC`, bun.In([]int{e.opts.Year})))
+			_, err := drain(tx.QueryContext(ctx, `SELECT "stored"."tenant_id", "stored"."year", "stored"."version", "stored"."state", "stored"."submitted_at", "stored"."published_at" FROM "reports" AS "stored" WHERE (year IN (?)) ORDER BY tenant_id, year, version DESC`, bun.List([]int{e.opts.Year})))
 			return err
 		},
 	}
