@@ -71,7 +71,7 @@ func (s *Service) RequestCodes(ctx context.Context, tenantID int64, ids []int64)
 	}
 	var refs []RequestRef
 	err := s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
-		return tx.NewSelect().Table("requests").Column("id", "tracking_code").Where("tenant_id = ? AND id IN (?)", tenantID, bun.In(ids)).Scan(ctx, &refs)
+		return tx.NewSelect().Table("requests").Column("id", "tracking_code").Where("tenant_id = ? AND id IN (?)", tenantID, bun.List(ids)).Scan(ctx, &refs)
 	})
 	for _, r := range refs {
 		out[r.ID] = r.TrackingCode

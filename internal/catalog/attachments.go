@@ -748,7 +748,7 @@ func unreferencedTx(ctx context.Context, tx bun.IDB, tenantID int64, names []str
 	}
 	var still []string
 	if err := tx.NewSelect().Model((*Attachment)(nil)).Column("stored_name").
-		Where("tenant_id = ? AND stored_name IN (?)", tenantID, bun.In(names)).Scan(ctx, &still); err != nil {
+		Where("tenant_id = ? AND stored_name IN (?)", tenantID, bun.List(names)).Scan(ctx, &still); err != nil {
 		return nil, db.Translate(err)
 	}
 	var out []string

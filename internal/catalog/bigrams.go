@@ -196,7 +196,7 @@ func (p *gramPlan) narrowTx(ctx context.Context, tx bun.IDB, tenantID int64, com
 // holding every one of the plan's bigrams.
 func gramCandidates(tx bun.IDB, tenantID int64, p gramPlan) *bun.SelectQuery {
 	return tx.NewSelect().Model((*gram)(nil)).Column("item_id").
-		Where("tenant_id = ? AND gram IN (?)", tenantID, bun.In(p.grams)).
+		Where("tenant_id = ? AND gram IN (?)", tenantID, bun.List(p.grams)).
 		Group("item_id").Having("count(*) = ?", len(p.grams))
 }
 
@@ -226,7 +226,7 @@ func gramPageTx(ctx context.Context, tx bun.IDB, tenantID int64, p gramPlan, pag
 		return rows, nil
 	}
 	err := tx.NewSelect().Model((*gram)(nil)).ColumnExpr("item_id AS id").ColumnExpr("count(*) OVER () AS total").
-		Where("tenant_id = ? AND gram IN (?)", tenantID, bun.In(p.grams)).
+		Where("tenant_id = ? AND gram IN (?)", tenantID, bun.List(p.grams)).
 		Group("item_id").Having("count(*) = ?", len(p.grams)).
 		OrderExpr("sum(in_title) DESC, max(published_on) DESC, item_id DESC").
 		Limit(limit).Offset(offset).Scan(ctx, &rows)

@@ -71,10 +71,10 @@ func (s *Service) ListSorted(ctx context.Context, tenantID int64, q Query, order
 		filter := func(sq *bun.SelectQuery) *bun.SelectQuery {
 			sq = sq.Where("tenant_id = ?", tenantID)
 			if len(q.States) > 0 {
-				sq = sq.Where("state IN (?)", bun.In(q.States))
+				sq = sq.Where("state IN (?)", bun.List(q.States))
 			}
 			if q.Category != "" {
-				sq = sq.Where("category_code IN (?)", bun.In(withDescendants(cats, q.Category)))
+				sq = sq.Where("category_code IN (?)", bun.List(withDescendants(cats, q.Category)))
 			}
 			if q.Year != 0 {
 				sq = sq.Where("published_on >= ? AND published_on < ?", workday.Date{Year: q.Year, Month: 1, Day: 1}, workday.Date{Year: q.Year + 1, Month: 1, Day: 1})
@@ -157,7 +157,7 @@ func (s *Service) RelatedItems(ctx context.Context, tenantID, id int64) ([]Item,
 			ids[i] = l.RelatedID
 		}
 		if err := tx.NewSelect().Model(&out).Column("tenant_id", "id", "index_no", "title", "state").
-			Where("tenant_id = ? AND id IN (?)", tenantID, bun.In(ids)).Scan(ctx); err != nil {
+			Where("tenant_id = ? AND id IN (?)", tenantID, bun.List(ids)).Scan(ctx); err != nil {
 			return db.Translate(err)
 		}
 		slices.SortFunc(out, func(a, b Item) int { return slices.Index(ids, a.ID) - slices.Index(ids, b.ID) })
@@ -193,7 +193,7 @@ func (s *Service) SetRelated(ctx context.Context, tenantID, id int64, ids []int6
 		}
 		owner := relationOwner(it)
 		if len(uniq) > 0 {
-			n, err := tx.NewSelect().Model((*Item)(nil)).Where("tenant_id = ? AND id IN (?) AND id <> ? AND id <> ?", tenantID, bun.In(uniq), owner, it.ID).Count(ctx)
+			n, err := tx.NewSelect().Model((*Item)(nil)).Where("tenant_id = ? AND id IN (?) AND id <> ? AND id <> ?", tenantID, bun.List(uniq), owner, it.ID).Count(ctx)
 			if err != nil {
 				return db.Translate(err)
 			}

@@ -225,7 +225,7 @@ func (s *Service) Export(ctx context.Context, tenantID int64, states []State, fo
 	err := s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
 		q := tx.NewSelect().Model(&items).Where("tenant_id = ?", tenantID).OrderExpr("id")
 		if len(states) > 0 {
-			q = q.Where("state IN (?)", bun.In(states))
+			q = q.Where("state IN (?)", bun.List(states))
 		}
 		return db.Translate(q.Scan(ctx))
 	})

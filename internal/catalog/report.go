@@ -43,12 +43,12 @@ func (s *Service) DocumentCounts(ctx context.Context, tenantID int64, year int) 
 	var steps []step
 	err = s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewSelect().Model((*Item)(nil)).Column("id", "doc_kind", "state", "formed_on", "published_on").
-			Where("tenant_id = ? AND doc_kind IN (?) AND index_no IS NOT NULL", tenantID, bun.In([]string{KindRule, KindNormative})).
+			Where("tenant_id = ? AND doc_kind IN (?) AND index_no IS NOT NULL", tenantID, bun.List([]string{KindRule, KindNormative})).
 			Scan(ctx, &items); err != nil {
 			return db.Translate(err)
 		}
 		return db.Translate(tx.NewSelect().Model((*Transition)(nil)).Column("item_id", "action", "at").
-			Where("tenant_id = ? AND action IN (?)", tenantID, bun.In([]string{ActRepeal, ActWithdraw})).Order("id").Scan(ctx, &steps))
+			Where("tenant_id = ? AND action IN (?)", tenantID, bun.List([]string{ActRepeal, ActWithdraw})).Order("id").Scan(ctx, &steps))
 	})
 	if err != nil {
 		return rules, normative, err

@@ -51,7 +51,7 @@ func (s *Service) PublicationRisks(ctx context.Context, tenantID int64, today wo
 	var items []Item
 	err = s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
 		err := tx.NewSelect().Model(&items).ExcludeColumn("body").
-			Where("tenant_id = ? AND state IN (?)", tenantID, bun.In([]State{Draft, Submitted, Approved})).
+			Where("tenant_id = ? AND state IN (?)", tenantID, bun.List([]State{Draft, Submitted, Approved})).
 			OrderExpr("formed_on, id").Scan(ctx)
 		return db.Translate(err)
 	})

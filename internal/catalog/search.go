@@ -189,10 +189,10 @@ func (s *Service) search(ctx context.Context, tenantID int64, q Query, public bo
 				// Written out as in the partial index catalog_items_public_idx.
 				sq = sq.Where("state IN ('published', 'repealed')")
 			case len(q.States) > 0:
-				sq = sq.Where("state IN (?)", bun.In(q.States))
+				sq = sq.Where("state IN (?)", bun.List(q.States))
 			}
 			if q.Category != "" {
-				sq = sq.Where("category_code IN (?)", bun.In(withDescendants(cats, q.Category)))
+				sq = sq.Where("category_code IN (?)", bun.List(withDescendants(cats, q.Category)))
 			}
 			if q.Year != 0 {
 				sq = sq.Where("published_on >= ? AND published_on < ?", workday.Date{Year: q.Year, Month: 1, Day: 1}, workday.Date{Year: q.Year + 1, Month: 1, Day: 1})
@@ -260,7 +260,7 @@ func (s *Service) search(ctx context.Context, tenantID int64, q Query, public bo
 				ids[i] = r.ID
 			}
 			if err := tx.NewSelect().Model(&items).ExcludeColumn("body", "search_title", "search_text").
-				Where("tenant_id = ? AND id IN (?)", tenantID, bun.In(ids)).Scan(ctx); err != nil {
+				Where("tenant_id = ? AND id IN (?)", tenantID, bun.List(ids)).Scan(ctx); err != nil {
 				return db.Translate(err)
 			}
 			slices.SortFunc(items, func(a, b Item) int { return slices.Index(ids, a.ID) - slices.Index(ids, b.ID) })
@@ -401,7 +401,7 @@ func (s *Service) PublicItem(ctx context.Context, tenantID int64, key string) (*
 	}
 	v := &PublicView{}
 	err = s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
-		visible := bun.In([]State{Published, Repealed, Withdrawn})
+		visible := bun.List([]State{Published, Repealed, Withdrawn})
 		err := tx.NewSelect().Model(&v.Item).Where("tenant_id = ? AND index_no = ? AND state IN (?)", tenantID, key, visible).Scan(ctx)
 		if isNoRows(err) {
 			id, perr := strconv.ParseInt(key, 10, 64)
@@ -422,7 +422,7 @@ func (s *Service) PublicItem(ctx context.Context, tenantID int64, key string) (*
 		if v.Item.SupersededBy != 0 {
 			by := new(Item)
 			err := tx.NewSelect().Model(by).Column("id", "index_no", "title", "state").
-				Where("tenant_id = ? AND id = ? AND state IN (?)", tenantID, v.Item.SupersededBy, bun.In([]State{Published, Repealed})).Scan(ctx)
+				Where("tenant_id = ? AND id = ? AND state IN (?)", tenantID, v.Item.SupersededBy, bun.List([]State{Published, Repealed})).Scan(ctx)
 			if err == nil {
 				v.SupersededBy = by
 			} else if !isNoRows(err) {
@@ -454,7 +454,7 @@ func (s *Service) PublicYears(ctx context.Context, tenantID int64) ([]int, error
 	var years []int
 	err := s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
 		err := tx.NewSelect().Model((*Item)(nil)).ColumnExpr("DISTINCT index_year").
-			Where("tenant_id = ? AND state IN (?) AND index_year IS NOT NULL", tenantID, bun.In([]State{Published, Repealed})).
+			Where("tenant_id = ? AND state IN (?) AND index_year IS NOT NULL", tenantID, bun.List([]State{Published, Repealed})).
 			OrderExpr("index_year DESC").Scan(ctx, &years)
 		return db.Translate(err)
 	})

@@ -84,7 +84,7 @@ func (s *Service) CityReport(ctx context.Context, year int) (*CityReport, error)
 	var reps []reportRow
 	err = s.read(ctx, func(ctx context.Context, tx bun.Tx) error {
 		err := tx.NewSelect().Model((*report.Stored)(nil)).Column("tenant_id", "year", "version", "state", "submitted_at", "published_at", "tables").
-			Where("year IN (?)", bun.In(years)).OrderExpr("tenant_id, year, version DESC").Scan(ctx, &reps)
+			Where("year IN (?)", bun.List(years)).OrderExpr("tenant_id, year, version DESC").Scan(ctx, &reps)
 		return err
 	})
 	if err != nil {
