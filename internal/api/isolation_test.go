@@ -35,19 +35,17 @@ func sessionPrincipal(name, cookie, csrf string) principal {
 
 // world is a booted app with two bureaus' people and an overseer.
 type world struct {
-	app                *app.App
-	base               string
-	a, b               int64 // bureau ids: civil-affairs (A), welfare-home (B)
-	aSlug, bSlug       string
-	bToken, aToken     string
-	bCookie, bCSRF     string
-	oCookie, oCSRF     string
-	overseerToken      string // none: overseers use sessions
-	systemCtx          context.Context
-	aliceName, bobName string
-	aTokenID           int64
-	aRequestID         int64
-	aTracking          string
+	app            *app.App
+	base           string
+	a, b           int64 // bureau ids: civil-affairs (A), welfare-home (B)
+	aSlug, bSlug   string
+	bToken, aToken string
+	bCookie, bCSRF string
+	oCookie, oCSRF string
+	systemCtx      context.Context
+	aTokenID       int64
+	aRequestID     int64
+	aTracking      string
 	// Catalog (catalog.go): a draft and a published item of A.
 	aItemDraft, aItemPublished int64
 	// Notifications and webhooks (notify_test.go): an inbox entry of alice

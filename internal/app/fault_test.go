@@ -31,13 +31,12 @@ import (
 // ownPostgres is a Postgres server that belongs to one test, so the test
 // can stop and start it without disturbing the others.
 type ownPostgres struct {
-	t        *testing.T
-	bin      string   // directory of pg_ctl and initdb
-	as       []string // runuser prefix when running as root (Postgres refuses root)
-	dir      string
-	port     int
-	stopped  bool
-	stopOnce sync.Once
+	t       *testing.T
+	bin     string   // directory of pg_ctl and initdb
+	as      []string // runuser prefix when running as root (Postgres refuses root)
+	dir     string
+	port    int
+	stopped bool
 }
 
 // startOwnPostgres initialises and starts a throw-away Postgres server on a

@@ -188,10 +188,6 @@ func New(deps Deps) (http.Handler, error) {
 // route registers a console page: a pattern and its handler.
 type route func(pattern string, fn pageFunc)
 
-// comingAreas are the areas whose console pages this version does not have
-// yet; their page says so (home.go).
-var comingAreas []string
-
 var funcs = template.FuncMap{
 	"has": func(list []string, s string) bool { return slices.Contains(list, s) },
 	// isHandler reports whether the optional handler id is id.

@@ -2,11 +2,9 @@ package console
 
 import (
 	"net/http"
-	"slices"
 	"time"
 
 	"gongkai/internal/catalog"
-	"gongkai/internal/fault"
 	"gongkai/internal/report"
 	"gongkai/internal/request"
 	"gongkai/internal/workday"
@@ -129,28 +127,4 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
-}
-
-type areaData struct {
-	Area   string
-	Portal string // the public portal's page of the area, when it has one
-}
-
-// areaPage is the page of an area whose console pages are not in this
-// version: it says so plainly and points to what exists (the API, the
-// public portal). 统计监督 is for overseers only.
-func (h *handler) areaPage(area string) pageFunc {
-	return func(w http.ResponseWriter, r *http.Request, p *page) {
-		if area == "oversight" && !p.Overseer {
-			h.fail(w, r, p, fault.New(fault.Forbidden, "only the city's overseers see the oversight area"))
-			return
-		}
-		p.Area, p.Title = area, p.T("nav."+area)
-		d := areaData{Area: area}
-		if slices.Contains([]string{"catalog", "reports"}, area) {
-			d.Portal = "/b/" + p.Bureau.Slug + "/" + area
-		}
-		p.Data = d
-		h.render(w, r, http.StatusOK, "area", p)
-	}
 }

@@ -208,7 +208,7 @@ func TestWebhookPages(t *testing.T) {
 			if n := rc.count(d.EventID, 2); n != 2 {
 				t.Fatalf("after redelivery the receiver got the event %d times", n)
 			}
-			res, body = s.get(c, page)
+			_, body = s.get(c, page)
 			if !strings.Contains(body, d.EventID) || firstMatch(flashP, body) != "已安排重新投递事件 "+d.EventID+"。" {
 				t.Fatalf("after redelivery: %q", firstMatch(flashP, body))
 			}
