@@ -101,7 +101,7 @@ func (s *Service) ApplicantData(ctx context.Context, tenantID int64, docType, nu
 	out := &ApplicantData{IDDocType: strings.TrimSpace(docType), IDMasked: pii.Mask(number), ExportedAt: s.now().UTC(), Requests: []ApplicantRecord{}}
 	err := s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
 		var rows []Request
-		if err := tx.NewSelect().Model(&rows).Where("tenant_id = ? AND applicant_key = ?", tenantID, key).OrderExpr("arrived_on, id").Scan(ctx); err != nil {
+		if err := tx.NewSelect().Model(&rows).Where("tenant_id = ? AND applicant_key = ? AND applicant_key <> ''", tenantID, key).OrderExpr("arrived_on, id").Scan(ctx); err != nil {
 			return err
 		}
 		for _, r := range rows {

@@ -145,7 +145,7 @@ func (s *Service) QuoteFee(ctx context.Context, tenantID, id int64, basis string
 		if r.ApplicantKey == "" {
 			q.Unidentified = true
 		} else if err := tx.NewSelect().Model((*Request)(nil)).Column("tracking_code").
-			Where("tenant_id = ? AND applicant_key = ? AND id <> ?", tenantID, r.ApplicantKey, r.ID).
+			Where("tenant_id = ? AND applicant_key = ? AND applicant_key <> '' AND id <> ?", tenantID, r.ApplicantKey, r.ID).
 			Where("received_on >= ? AND (received_on < ? OR (received_on = ? AND id < ?))", first, r.ReceivedOn, r.ReceivedOn, r.ID).
 			OrderExpr("received_on, id").Scan(ctx, &q.Earlier); err != nil {
 			return err
