@@ -124,6 +124,15 @@ func currentCity(ctx context.Context, tx bun.IDB, officeID int64, year int) (*St
 	return &r, err
 }
 
+// currentCityOf is currentCity in a transaction of its own.
+func (s *Service) currentCityOf(ctx context.Context, officeID int64, year int) (cur *StoredCityReport, err error) {
+	err = s.db.InTx(ctx, db.Tenant(officeID), func(ctx context.Context, tx bun.Tx) error {
+		cur, err = currentCity(ctx, tx, officeID, year)
+		return err
+	})
+	return cur, err
+}
+
 func cityStateOf(r *StoredCityReport) string {
 	if r == nil {
 		return "none"
@@ -146,11 +155,8 @@ func (s *Service) CityDraft(ctx context.Context, year int) (*StoredCityReport, e
 	if err != nil {
 		return nil, err
 	}
-	var cur *StoredCityReport
-	if err := s.db.InTx(ctx, db.Tenant(o.ID), func(ctx context.Context, tx bun.Tx) error {
-		cur, err = currentCity(ctx, tx, o.ID, year)
-		return err
-	}); err != nil {
+	cur, err := s.currentCityOf(ctx, o.ID, year)
+	if err != nil {
 		return nil, err
 	}
 	if cur != nil && cur.State == CityStateDraft {
@@ -274,11 +280,8 @@ func (s *Service) CityPublish(ctx context.Context, year int) (*StoredCityReport,
 	if err != nil {
 		return nil, err
 	}
-	var cur *StoredCityReport
-	if err := s.db.InTx(ctx, db.Tenant(o.ID), func(ctx context.Context, tx bun.Tx) error {
-		cur, err = currentCity(ctx, tx, o.ID, year)
-		return err
-	}); err != nil {
+	cur, err := s.currentCityOf(ctx, o.ID, year)
+	if err != nil {
 		return nil, err
 	}
 	if cur == nil || cur.State != CityStateDraft {

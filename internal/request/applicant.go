@@ -152,33 +152,36 @@ func (s *Service) EraseExpired(ctx context.Context, retentionDays int) (int, err
 	cutoff := s.today().AddDays(-retentionDays)
 	now := s.now().UTC()
 	total := 0
+	const ended = "erased_at IS NULL AND state IN ('replied', 'closed', 'lapsed') AND COALESCE(closed_on, outcome_on) < ?"
 	err := s.db.InTx(ctx, db.AllTenants, func(ctx context.Context, tx bun.Tx) error {
-		var due []Request
-		if err := tx.NewSelect().Model(&due).Column("tenant_id", "id").
-			Where("erased_at IS NULL AND state IN ('replied', 'closed', 'lapsed') AND COALESCE(closed_on, outcome_on) < ?", cutoff).
-			Order("tenant_id", "id").Scan(ctx); err != nil {
+		var perTenant []struct {
+			TenantID int64 `bun:"tenant_id"`
+			N        int   `bun:"n"`
+		}
+		if err := tx.NewSelect().Model((*Request)(nil)).Column("tenant_id").ColumnExpr("count(*) AS n").
+			Where(ended, cutoff).Group("tenant_id").Scan(ctx, &perTenant); err != nil {
 			return err
 		}
-		perTenant := map[int64]int{}
-		for _, r := range due {
-			if _, err := tx.NewUpdate().Model((*Request)(nil)).
-				Set("applicant_name = '', id_number = '', id_masked = '', phone = '', email = '', address = '', applicant_key = ''").
-				Set("erased_at = ?", now).Where("tenant_id = ? AND id = ?", r.TenantID, r.ID).Exec(ctx); err != nil {
-				return err
-			}
-			if _, err := tx.NewUpdate().Model((*Letter)(nil)).Set("body_html = ?", ErasureNotice).Set("erased_at = ?", now).
-				Where("tenant_id = ? AND request_id = ? AND erased_at IS NULL", r.TenantID, r.ID).Exec(ctx); err != nil {
-				return err
-			}
-			perTenant[r.TenantID]++
+		if len(perTenant) == 0 {
+			return nil
 		}
-		for tid, n := range perTenant {
-			if err := audit.Record(ctx, tx, now, audit.Entry{TenantID: tid, Action: "request.personal_data_erased", ObjectType: "request",
-				Changes: map[string]any{"requests": n, "retention_days": retentionDays, "ended_before": cutoff.String()}}); err != nil {
+		// The letters first: they find their requests by the same condition.
+		if _, err := tx.NewUpdate().Model((*Letter)(nil)).Set("body_html = ?", ErasureNotice).Set("erased_at = ?", now).
+			Where("erased_at IS NULL AND request_id IN (?)", tx.NewSelect().Model((*Request)(nil)).Column("id").Where(ended, cutoff)).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewUpdate().Model((*Request)(nil)).
+			Set("applicant_name = '', id_number = '', id_masked = '', phone = '', email = '', address = '', applicant_key = ''").
+			Set("erased_at = ?", now).Where(ended, cutoff).Exec(ctx); err != nil {
+			return err
+		}
+		for _, t := range perTenant {
+			total += t.N
+			if err := audit.Record(ctx, tx, now, audit.Entry{TenantID: t.TenantID, Action: "request.personal_data_erased", ObjectType: "request",
+				Changes: map[string]any{"requests": t.N, "retention_days": retentionDays, "ended_before": cutoff.String()}}); err != nil {
 				return err
 			}
 		}
-		total = len(due)
 		return nil
 	})
 	return total, err
