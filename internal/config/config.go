@@ -128,14 +128,7 @@ var settings = []setting{
 		c.PIIRetentionDays = n
 		return nil
 	}},
-	{"job-workers", []string{"GONGKAI_JOB_WORKERS"}, "10", "number of concurrent background job workers", func(c *Config, v string) error {
-		var n int
-		if _, err := fmt.Sscanf(v, "%d", &n); err != nil || n < 1 || n > 1000 || fmt.Sprint(n) != v {
-			return errors.New("expected a whole number from 1 to 1000")
-		}
-		c.JobWorkers = n
-		return nil
-	}},
+	{"job-workers", []string{"GONGKAI_JOB_WORKERS"}, "10", "number of concurrent background job workers", wholeNumber(1, 1000, func(c *Config) *int { return &c.JobWorkers })},
 	{"shutdown-timeout", []string{"GONGKAI_SHUTDOWN_TIMEOUT"}, "20s", "how long a graceful shutdown waits for requests and jobs", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -153,14 +146,7 @@ var settings = []setting{
 	{"session-idle-timeout", []string{"GONGKAI_SESSION_IDLE_TIMEOUT"}, "30m", "a console session without activity for this long is signed out", duration(time.Minute, 24*time.Hour, func(c *Config) *time.Duration { return &c.Policy.SessionIdle })},
 	{"session-max-life", []string{"GONGKAI_SESSION_MAX_LIFE"}, "12h", "a console session ends after this long in any case", duration(5*time.Minute, 30*24*time.Hour, func(c *Config) *time.Duration { return &c.Policy.SessionMaxLife })},
 	{"webhook-allow-nets", []string{"GONGKAI_WEBHOOK_ALLOW_NETS"}, "", "networks webhook deliveries may reach although not public, e.g. 10.20.0.0/16,127.0.0.1 (default none: only public addresses)", str(func(c *Config) *string { return &c.WebhookAllowNets })},
-	{"webhook-disable-after", []string{"GONGKAI_WEBHOOK_DISABLE_AFTER"}, "20", "consecutive failed webhook deliveries after which an endpoint is disabled and its bureau admins notified", func(c *Config, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			return errors.New("expected a whole number from 1 to 1000")
-		}
-		c.WebhookDisableAfter = n
-		return nil
-	}},
+	{"webhook-disable-after", []string{"GONGKAI_WEBHOOK_DISABLE_AFTER"}, "20", "consecutive failed webhook deliveries after which an endpoint is disabled and its bureau admins notified", wholeNumber(1, 1000, func(c *Config) *int { return &c.WebhookDisableAfter })},
 	{"webhook-retry-base", []string{"GONGKAI_WEBHOOK_RETRY_BASE"}, "30s", "delay before the first webhook retry; it doubles per attempt up to 5h (13 retries, about 24h)", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
