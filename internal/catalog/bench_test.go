@@ -143,18 +143,8 @@ func benchFixture(b *testing.B, dialect db.Dialect) *fixture {
 	f := fixtureOn(b, d)
 	bulkPublished(b, f, f.a, benchItems)
 	bulkPublished(b, f, f.b, benchItems)
-	bureaus := []int64{f.a.ID, f.b.ID}
 	for _, tn := range extraBureaus(b, f) {
 		bulkPublished(b, f, tn, benchItems)
-		bureaus = append(bureaus, tn.ID)
-	}
-	for _, tn := range bureaus { // the search index of the items written directly
-		err := d.InTx(context.Background(), db.Tenant(tn), func(ctx context.Context, tx bun.Tx) error {
-			return rebuildGramsTx(ctx, tx, dialect, tn)
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
 	}
 	if dialect == db.SQLite {
 		if _, err := d.SQL.Exec("ANALYZE"); err != nil {

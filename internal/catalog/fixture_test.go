@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"gongkai/internal/authz"
 	"gongkai/internal/db"
 	"gongkai/internal/dbtest"
@@ -137,40 +135,37 @@ func (f *fixture) mustApprove(t testing.TB, in ItemInput) *Item {
 var vocabulary = []string{"关于", "印发", "养老", "服务", "机构", "收费", "标准", "殡葬", "婚姻", "登记", "社会", "救助", "低保", "特困",
 	"供养", "儿童", "福利", "残疾人", "补贴", "实施", "办法", "通知", "公告", "社区", "慈善", "优抚", "安置", "区划", "地名", "年度"}
 
-// bulkPublished inserts n published items of the bureau directly (for
-// benchmarks): titles made of the vocabulary, index numbers 1..n of 2025.
+// bulkPublished publishes n items of the bureau with BulkPublish (for
+// benchmarks): titles made of the vocabulary, published through 2025, so
+// their index numbers are 2025-00001 … n in order of publication.
 func bulkPublished(t testing.TB, f *fixture, tn tenant.Tenant, n int) {
 	t.Helper()
-	ctx := context.Background()
-	cats := []string{"elderly_care", "social_assistance", "funeral", "marriage", "policy.normative", "policy.rules", "fees", "budget"}
-	now := testNow.UTC()
-	const chunk = 500
-	for start := 0; start < n; start += chunk {
-		var rows []Item
-		for i := start; i < min(n, start+chunk); i++ {
-			w := func(k int) string { return vocabulary[(i*7+k*13+i/3)%len(vocabulary)] }
-			title := fmt.Sprintf("%s%s%s%s的%s（第%d号）", w(0), w(1), w(2), w(3), w(4), i+1)
-			pub := workday.Date{Year: 2025, Month: time.Month(1 + i%12), Day: 1 + i%28}
-			rows = append(rows, Item{TenantID: tn.ID, State: Published, IndexNo: fmt.Sprintf("%s/2025-%05d", tn.CreditCode, i+1), IndexYear: 2025, IndexSeq: i + 1,
-				Title: title, Summary: title + "。" + w(5) + w(6) + w(7) + "工作的具体安排和要求，请各单位认真贯彻执行。", Body: "<p>" + title + "</p>",
-				DocNo: fmt.Sprintf("营民发〔2025〕%d号", i+1), Issuer: tn.Name, FormedOn: pub.AddDays(-3), PublishedOn: pub,
-				CategoryCode: cats[i%len(cats)], DocKind: KindOther, Validity: InForce, Revision: 1, Author: "system", AuthorName: "系统",
-				CreatedAt: now, UpdatedAt: now})
-			rows[len(rows)-1].index()
-		}
-		err := f.d.InTx(ctx, db.Tenant(tn.ID), func(ctx context.Context, tx bun.Tx) error {
-			_, err := tx.NewInsert().Model(&rows).Exec(ctx)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
+	ctx := authz.WithActor(context.Background(), authz.System)
+	tree, err := f.svc.Categories(ctx, tn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cats []string
+	var walk func(ns []CategoryNode)
+	walk = func(ns []CategoryNode) {
+		for _, c := range ns {
+			if len(c.Children) == 0 {
+				cats = append(cats, c.Code)
+			}
+			walk(c.Children)
 		}
 	}
-	err := f.d.InTx(ctx, db.Tenant(tn.ID), func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewInsert().Model(&indexCounter{TenantID: tn.ID, Year: 2025, NextSeq: n + 1}).Exec(ctx)
-		return err
-	})
-	if err != nil {
+	walk(tree)
+	items := make([]BulkItem, n)
+	for i := range items {
+		w := func(k int) string { return vocabulary[(i*7+k*13+i/3)%len(vocabulary)] }
+		title := fmt.Sprintf("%s%s%s%s的%s（第%d号）", w(0), w(1), w(2), w(3), w(4), i+1)
+		pub := workday.Date{Year: 2025, Month: time.Month(1 + i*12/n), Day: 1 + i%28}
+		items[i] = BulkItem{PublishedOn: pub, ItemInput: ItemInput{Title: title,
+			Summary: title + "。" + w(5) + w(6) + w(7) + "工作的具体安排和要求，请各单位认真贯彻执行。", Body: "<p>" + title + "</p>",
+			DocNo: fmt.Sprintf("营民发〔2025〕%d号", i+1), FormedOn: pub.AddDays(-3), Category: cats[i%len(cats)]}}
+	}
+	if _, err := f.svc.BulkPublish(ctx, tn.ID, items); err != nil {
 		t.Fatal(err)
 	}
 }
