@@ -310,3 +310,17 @@ func (s *Service) DeleteCategory(ctx context.Context, tenantID int64, code strin
 			ObjectID: code, Changes: map[string]any{"name": c.Name}})
 	})
 }
+
+// Leaves returns the categories of the tree without children, in the
+// tree's order: those items are filed under.
+func Leaves(tree []CategoryNode) []CategoryNode {
+	var out []CategoryNode
+	for _, c := range tree {
+		if len(c.Children) == 0 {
+			out = append(out, c)
+		} else {
+			out = append(out, Leaves(c.Children)...)
+		}
+	}
+	return out
+}

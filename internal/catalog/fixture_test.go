@@ -146,16 +146,9 @@ func bulkPublished(t testing.TB, f *fixture, tn tenant.Tenant, n int) {
 		t.Fatal(err)
 	}
 	var cats []string
-	var walk func(ns []CategoryNode)
-	walk = func(ns []CategoryNode) {
-		for _, c := range ns {
-			if len(c.Children) == 0 {
-				cats = append(cats, c.Code)
-			}
-			walk(c.Children)
-		}
+	for _, c := range Leaves(tree) {
+		cats = append(cats, c.Code)
 	}
-	walk(tree)
 	items := make([]BulkItem, n)
 	for i := range items {
 		w := func(k int) string { return vocabulary[(i*7+k*13+i/3)%len(vocabulary)] }

@@ -59,16 +59,9 @@ func TopUpCatalog(ctx context.Context, a *app.App, slug string, n int, password 
 		return 0, err
 	}
 	var leaves []string
-	var walk func(ns []catalog.CategoryNode)
-	walk = func(ns []catalog.CategoryNode) {
-		for _, c := range ns {
-			if len(c.Children) == 0 {
-				leaves = append(leaves, c.Code)
-			}
-			walk(c.Children)
-		}
+	for _, c := range catalog.Leaves(tree) {
+		leaves = append(leaves, c.Code)
 	}
-	walk(tree)
 	if len(leaves) == 0 {
 		return 0, fmt.Errorf("bureau %s has no catalog categories", slug)
 	}

@@ -33,7 +33,7 @@ func TestLoadTest(t *testing.T) {
 			a := apptest.Boot(t, dialect)
 			ctx := context.Background()
 			today := workday.FromTime(time.Now(), a.Config.Location)
-			if _, err := seed.Demo(ctx, a, today, false); err != nil {
+			if _, err := seed.Demo(ctx, a, today, nil, false); err != nil {
 				t.Fatal(err)
 			}
 			publishItems(t, a, "civil-affairs", today, 3)

@@ -3,13 +3,16 @@ package seed
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"gongkai/internal/app"
 	"gongkai/internal/authz"
+	"gongkai/internal/catalog"
 	"gongkai/internal/db"
 	"gongkai/internal/request"
 	"gongkai/internal/request/deadline"
@@ -21,14 +24,15 @@ import (
 type BulkOptions struct {
 	Bureaus      int // synthetic bureaus to create (slugs synthetic-0001 …)
 	Applications int // requests per bureau
+	Items        int // published catalog items per bureau
 	Years        int // receipt dates spread over this many years up to today
 	Seed         uint64
 }
 
 // BulkResult counts what Bulk created.
 type BulkResult struct {
-	Bureaus, Requests int
-	Elapsed           time.Duration
+	Bureaus, Requests, Items int
+	Elapsed                  time.Duration
 }
 
 // orgCheck is the GB 11714 check digit of an 8-digit organisation code body.
@@ -93,9 +97,10 @@ func pickOutcome(rng *rand.Rand) string {
 	return "granted"
 }
 
-// Bulk creates synthetic bureaus and their requests with bulk inserts: 95%
-// answered (some late), the rest open, some of those overdue. Receipt dates
-// are skewed to recent months.
+// Bulk creates synthetic bureaus, their requests with bulk inserts — 95%
+// answered (some late), the rest open, some of those overdue; receipt dates
+// skewed to recent months — and their published catalog items
+// (bulkCatalog).
 func Bulk(ctx context.Context, a *app.App, today workday.Date, o BulkOptions) (BulkResult, error) {
 	start := time.Now()
 	var res BulkResult
@@ -187,7 +192,67 @@ func Bulk(ctx context.Context, a *app.App, today workday.Date, o BulkOptions) (B
 			}
 			res.Requests += m
 		}
+		if o.Items > 0 {
+			n, err := bulkCatalog(ctx, a, t, o.Items, today, span, rng)
+			if err != nil {
+				return res, fmt.Errorf("bureau %s catalog: %w", s.Slug, err)
+			}
+			res.Items += n
+		}
 	}
 	res.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// catalogWords make the titles of synthetic catalog items; 养老 (elderly
+// care) is among the commonest, as in a civil affairs bureau's catalog.
+var catalogWords = []string{"养老", "服务", "机构", "收费", "标准", "殡葬", "婚姻", "登记", "社会", "救助", "低保", "特困", "供养", "儿童",
+	"福利", "残疾人", "补贴", "社区", "慈善", "优抚", "安置", "区划", "地名", "年度", "养老", "居家", "老年人", "流浪", "乞讨", "公益"}
+
+// bulkCatalog publishes n synthetic items of the bureau with
+// catalog.BulkPublish: Chinese titles, categories skewed (the first leaves
+// of the tree hold most items, as real catalogs do), publication dates over
+// the span skewed to recent months (publicationDays), document kinds from
+// the category.
+func bulkCatalog(ctx context.Context, a *app.App, t tenant.Tenant, n int, today workday.Date, span int, rng *rand.Rand) (int, error) {
+	ctx = authz.WithActor(ctx, authz.System)
+	tree, err := a.Catalog.Categories(ctx, t.ID)
+	if err != nil {
+		return 0, err
+	}
+	leaves := catalog.Leaves(tree)
+	if len(leaves) == 0 {
+		return 0, fmt.Errorf("bureau %s has no catalog categories", t.Slug)
+	}
+	cal, err := a.Catalog.WorkingCalendar(ctx)
+	if err != nil {
+		return 0, err
+	}
+	items := make([]catalog.BulkItem, n)
+	for i := range items {
+		formed, pub, err := publicationDays(cal, today, int(float64(span)*rng.Float64()*rng.Float64()), rng)
+		if err != nil {
+			return 0, err
+		}
+		// Zipf-like: leaf k is chosen with weight about 1/(k+1).
+		c := leaves[min(len(leaves)-1, int(math.Exp(rng.Float64()*math.Log(float64(len(leaves)+1))))-1)]
+		var b strings.Builder
+		b.WriteString("关于")
+		for range 2 + rng.IntN(3) {
+			b.WriteString(catalogWords[rng.IntN(len(catalogWords))])
+		}
+		b.WriteString([]string{"的通知", "的实施办法", "的公告", "工作方案", "情况公开"}[rng.IntN(5)])
+		title := b.String()
+		in := catalog.ItemInput{Title: title, Summary: title + "。明确了适用范围、办理条件和办理流程。", Body: "<p>" + title + "</p>",
+			DocNo: fmt.Sprintf("营民发〔%d〕%d号", formed.Year, 1+rng.IntN(300)), FormedOn: formed, Category: c.Code, DocKind: catalog.KindOther,
+			Basis: 1 + rng.IntN(15)}
+		switch c.Code {
+		case "policy.rules":
+			in.DocKind = catalog.KindRule
+		case "policy.normative":
+			in.DocKind = catalog.KindNormative
+		}
+		items[i] = catalog.BulkItem{ItemInput: in, PublishedOn: pub}
+	}
+	return a.Catalog.BulkPublish(ctx, t.ID, items)
 }

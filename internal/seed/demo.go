@@ -12,6 +12,7 @@ import (
 	"gongkai/internal/app"
 	"gongkai/internal/appeal"
 	"gongkai/internal/authz"
+	"gongkai/internal/catalog"
 	"gongkai/internal/fault"
 	"gongkai/internal/inquiry"
 	"gongkai/internal/report"
@@ -26,7 +27,7 @@ const demoKeyPrefix = "demo-"
 
 // Result counts what a seeding run created.
 type Result struct {
-	Requests, Appeals, Inquiries, Reports int
+	Requests, Appeals, Inquiries, Reports, CatalogItems int
 }
 
 // subjects are realistic things people ask a civil affairs bureau for.
@@ -40,10 +41,14 @@ var subjects = []string{
 var names = []string{"张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周杰", "吴霞", "徐刚", "孙丽"}
 
 // Demo fills the demo city with about a year and a half of activity: requests
-// through every path and outcome, appeals of each kind, inquiries, and
-// annual reports (2025 published, 2026 in draft). It is idempotent, and it
-// refuses a database with requests that are not demo data unless force.
-func Demo(ctx context.Context, a *app.App, today workday.Date, force bool) (Result, error) {
+// through every path and outcome, appeals of each kind, inquiries of every
+// channel, catalog items in every category through the whole workflow
+// (demoCatalog), and annual reports (last year published, this year in
+// draft). It is idempotent, and it refuses a bureau with requests or catalog
+// items that are not demo data unless force. clock, when not nil, must be
+// the clock a was built with (app.Options.Now): the demo sets it to each
+// catalog item's day; with nil every item is published today.
+func Demo(ctx context.Context, a *app.App, today workday.Date, clock *Clock, force bool) (Result, error) {
 	var res Result
 	ctx = authz.WithActor(ctx, authz.Actor{Subject: "system", Name: "演示数据"})
 	ts, err := a.Tenants.List(ctx)
@@ -70,6 +75,13 @@ func Demo(ctx context.Context, a *app.App, today workday.Date, force bool) (Resu
 		if len(page.Items) > 0 && !force {
 			return res, fault.New(fault.Conflict, "bureau %s already has %d requests that are not demo data; seeding demo data into a real database needs --force", t.Slug, len(page.Items))
 		}
+		items, err := a.Catalog.List(ctx, t.ID, catalog.Query{PerPage: 1})
+		if err != nil {
+			return res, err
+		}
+		if items.Total > 0 && !force {
+			return res, fault.New(fault.Conflict, "bureau %s already has %d catalog items; seeding demo data into a real database needs --force", t.Slug, items.Total)
+		}
 		rng := rand.New(rand.NewPCG(uint64(t.ID), 2026))
 		n := 24
 		if t.Kind == "civil_affairs" {
@@ -87,15 +99,23 @@ func Demo(ctx context.Context, a *app.App, today workday.Date, force bool) (Resu
 			}
 			res.Appeals += k
 		}
-		for i := 0; i < 40; i++ {
-			day := today.AddDays(-rng.IntN(400))
-			sat := 4 + rng.IntN(2)
-			if _, err := a.Inquiries.Register(ctx, t.ID, inquiry.Inquiry{Channel: inquiry.Channels[rng.IntN(len(inquiry.Channels))],
-				Topic: subjects[rng.IntN(len(subjects))], AskedOn: day, Answered: true, Satisfaction: &sat}); err != nil {
+		for i := 0; i < 40; i++ { // every channel, most answered
+			day := today.AddDays(-rng.IntN(540))
+			in := inquiry.Inquiry{Channel: inquiry.Channels[i%len(inquiry.Channels)], Topic: subjects[rng.IntN(len(subjects))], AskedOn: day, Answered: i%8 != 7}
+			if in.Answered {
+				sat := 3 + rng.IntN(3)
+				in.Satisfaction = &sat
+			}
+			if _, err := a.Inquiries.Register(ctx, t.ID, in); err != nil {
 				return res, err
 			}
 			res.Inquiries++
 		}
+		k, err := demoCatalog(ctx, a, t, today, clock, rng)
+		if err != nil {
+			return res, fmt.Errorf("bureau %s catalog: %w", t.Slug, err)
+		}
+		res.CatalogItems += k
 		if err := demoReports(ctx, a, t.ID, today.Year); err != nil {
 			return res, fmt.Errorf("bureau %s reports: %w", t.Slug, err)
 		}
