@@ -12,7 +12,7 @@ func TestLoadtestHelpListsItsFlags(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("err = %v, want flag.ErrHelp", err)
 	}
-	for _, f := range []string{"-url", "-bureau", "-clients", "-duration", "-year", "-q", "-password", "-scenarios", "-no-sql", "-server-pid", "-start", "-catalog-items",
+	for _, f := range []string{"-url", "-bureau", "-clients", "-duration", "-year", "-q", "-password", "-scenarios", "-no-sql", "-server-pid", "-start",
 		"catalog-list", "oversight-dashboard"} {
 		if !strings.Contains(out, f) {
 			t.Errorf("help does not mention %s:\n%s", f, out)

@@ -40,7 +40,6 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	only := fs.String("scenarios", "", "comma-separated scenarios to run (default all): "+names())
 	noSQL := fs.Bool("no-sql", false, "skip the direct-SQL twins")
 	pid := fs.Int("server-pid", 0, "process id of the server, to report its resident memory (VmRSS)")
-	items := fs.Int("catalog-items", 0, "first publish generated catalog items until the bureau has this many public ones (through the catalog workflow; written to the database)")
 	start := fs.Bool("start", false, "start \"gongkai serve\" (this binary, with the service flags after --) on the address of --url, report its time to ready, and stop it at the end")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: gongkai loadtest [flags] [-- service flags]\n\n"+
@@ -87,16 +86,6 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer a.Shutdown(context.Background()) //nolint:errcheck
-	if *items > 0 {
-		t0 := time.Now()
-		n, err := TopUpCatalog(ctx, a, opts.Bureau, *items, opts.Password, stderr)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			fmt.Fprintf(stdout, "catalog: %d items published in %s\n", n, time.Since(t0).Round(time.Millisecond))
-		}
-	}
 	rep, err := Run(ctx, a, opts, stderr)
 	if rep != nil {
 		if perr := rep.Print(stdout); perr != nil {

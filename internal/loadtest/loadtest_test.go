@@ -3,8 +3,6 @@ package loadtest
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"io"
 	"os"
 	"strings"
 	"testing"
@@ -14,11 +12,8 @@ import (
 
 	"gongkai/internal/app"
 	"gongkai/internal/apptest"
-	"gongkai/internal/authz"
-	"gongkai/internal/catalog"
 	"gongkai/internal/db"
 	"gongkai/internal/dbtest"
-	"gongkai/internal/identity"
 	"gongkai/internal/seed"
 	"gongkai/internal/workday"
 )
@@ -36,10 +31,6 @@ func TestLoadTest(t *testing.T) {
 			if _, err := seed.Demo(ctx, a, today, nil, false); err != nil {
 				t.Fatal(err)
 			}
-			publishItems(t, a, "civil-affairs", today, 3)
-			if n, err := TopUpCatalog(ctx, a, "civil-affairs", 5, DefaultPassword, io.Discard); err != nil || n != 2 {
-				t.Fatalf("top up: %d, %v", n, err)
-			}
 
 			opts := Options{URL: a.URL(), Bureau: "civil-affairs", Clients: 2, Duration: time.Second, Year: today.Year,
 				Query: "养老", Password: DefaultPassword, ServerPID: os.Getpid()}
@@ -53,7 +44,7 @@ func TestLoadTest(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Log(out.String())
-			if rep.Dataset.PublishedItems != 5 || rep.Dataset.SearchMatches < 3 || rep.Dataset.BureauRequests == 0 {
+			if rep.Dataset.PublishedItems < 20 || rep.Dataset.SearchMatches < 1 || rep.Dataset.BureauRequests == 0 {
 				t.Errorf("data set: %+v", rep.Dataset)
 			}
 			want := []string{"catalog-list", "catalog-search", "catalog-item", "console-worklist", "api-register", "report-tables", "oversight-dashboard"}
@@ -111,43 +102,6 @@ func count(t *testing.T, a *app.App, query string) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-// publishItems publishes n catalog items about 养老 in the bureau, written
-// by one member and approved by another.
-func publishItems(t *testing.T, a *app.App, slug string, today workday.Date, n int) {
-	t.Helper()
-	ctx := context.Background()
-	sys := authz.WithActor(ctx, authz.System)
-	b, err := a.Tenants.BySlug(ctx, slug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	person := func(username, role string) context.Context {
-		m, err := a.Identity.AddMember(sys, b.ID, identity.NewMember{Username: username, DisplayName: username, Password: DefaultPassword, Roles: []string{role}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return authz.WithActor(ctx, authz.Actor{Subject: m.User.Subject(), UserID: m.User.ID, Name: username, TenantID: b.ID})
-	}
-	officer, reviewer := person("officer-lt", authz.InfoOfficer), person("reviewer-lt", authz.Reviewer)
-	for i := range n {
-		title := fmt.Sprintf("关于调整养老服务补贴标准的通知（第%d号）", i+1)
-		it, err := a.Catalog.Create(officer, b.ID, catalog.ItemInput{Title: title, Summary: title + "的内容概述", Body: "<p>" + title + "</p>",
-			DocNo: fmt.Sprintf("营民发〔%d〕%d号", today.Year, i+1), FormedOn: today.AddDays(-3), Category: "elderly_care", Topics: []string{"elderly_care"},
-			DocKind: catalog.KindNormative, Basis: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, st := range []struct {
-			who    context.Context
-			action string
-		}{{officer, catalog.ActSubmit}, {reviewer, catalog.ActApprove}, {officer, catalog.ActPublish}} {
-			if _, err := a.Catalog.Transition(st.who, b.ID, it.ID, catalog.Step{Action: st.action}); err != nil {
-				t.Fatalf("%s: %v", st.action, err)
-			}
-		}
-	}
 }
 
 func TestRSSOfThisProcess(t *testing.T) {

@@ -203,3 +203,6 @@ func (e *env) describe(ctx context.Context) error {
 	d.ItemKey = e.itemKey
 	return nil
 }
+
+// workdayToday is today in the city's time zone.
+func workdayToday(a *app.App) workday.Date { return workday.FromTime(time.Now(), a.Config.Location) }
