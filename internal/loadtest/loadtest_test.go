@@ -18,9 +18,8 @@ import (
 	"gongkai/internal/workday"
 )
 
-// TestLoadTest boots the application, seeds the demo city and a few
-// published catalog items, and runs every scenario for a second with two
-// clients: each must make requests without an error, and each read's SQL
+// TestLoadTest boots the application, seeds the demo city (its catalog
+// included), and runs every scenario for a second with two clients: each must make requests without an error, and each read's SQL
 // twin must run without an error too.
 func TestLoadTest(t *testing.T) {
 	for _, dialect := range dbtest.Dialects {
