@@ -12,7 +12,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"gongkai/internal/db"
-	"gongkai/internal/oversight"
 	"gongkai/internal/workday"
 )
 
@@ -341,34 +340,58 @@ func (e *env) sqlCompute(ctx context.Context, year int) error {
 	})
 }
 
-// sqlDashboard is oversight.Service.Dashboard for the year: the request
-// counts (requestCounts), the reply times (replyTimes), the extensions
-// (extensionCounts), the catalog publications (catalogCounts), the appeals
-// (appealCounts) and the report versions (reportRows) — on SQLite one after
-// the other in one transaction, on Postgres each in its own read-only
-// transaction, concurrently (oversight.Service.readAll).
+// sqlDashboard is oversight.Service.Dashboard for the year: the check of
+// the summary's calendar version (syncSummary, outside the transactions),
+// the day counts (summaryCounts), the running requests (runningCounts), the
+// monthly reply-time histogram (summaryReplyTimes, or the reply times from
+// the requests when the summary was built from another calendar:
+// replyTimes), the extensions (extensionCounts), the catalog publications
+// (catalogCounts), the appeals (appealCounts) and the report versions
+// (reportRows) — on SQLite one after the other in one transaction, on
+// Postgres each in its own read-only transaction, concurrently
+// (oversight.Service.readAll).
 func (e *env) sqlDashboard(ctx context.Context) error {
 	from := workday.Date{Year: e.opts.Year, Month: time.January, Day: 1}
 	to := workday.Date{Year: e.opts.Year, Month: time.December, Day: 31}
 	pg := e.a.DB.Dialect == db.Postgres
-	counts := `SELECT "tenant_id", sum(CASE WHEN received_on >= ? AND received_on <= ? THEN 1 ELSE 0 END) AS received, ` +
-		`sum(CASE WHEN state IN ('open', 'paused') THEN 1 ELSE 0 END) AS open, ` +
-		`sum(CASE WHEN state IN ('open', 'paused') AND due_on < ? THEN 1 ELSE 0 END) AS overdue, ` +
-		`sum(CASE WHEN replied_on >= ? AND replied_on <= ? THEN 1 ELSE 0 END) AS replied, ` +
-		`sum(CASE WHEN replied_on >= ? AND replied_on <= ? AND due_on IS NOT NULL AND replied_on <= due_on THEN 1 ELSE 0 END) AS on_time`
-	countArgs := []any{from, to, e.today, from, to, from, to}
-	for i, g := range oversight.OutcomeGroups {
-		counts += `, sum(CASE WHEN outcome IN (?) AND outcome_on >= ? AND outcome_on <= ? THEN 1 ELSE 0 END) AS g` + strconv.Itoa(i)
-		countArgs = append(countArgs, bun.List(g.Codes), from, to)
+	if _, err := drain(e.a.DB.Bun.QueryContext(ctx, "SELECT calendar_version FROM request_summary_state WHERE id = 1")); err != nil {
+		return err
 	}
-	counts += ` FROM "requests" WHERE (state <> 'submitted') GROUP BY "tenant_id"`
 	queries := []func(ctx context.Context, tx bun.Tx) error{
-		func(ctx context.Context, tx bun.Tx) error { // requestCounts
-			_, err := drain(tx.QueryContext(ctx, counts, countArgs...))
+		func(ctx context.Context, tx bun.Tx) error { // summaryCounts
+			_, err := drain(tx.QueryContext(ctx, "SELECT tenant_id, sum(received) AS received, sum(replied) AS replied, sum(on_time) AS on_time, "+
+				"sum(g0) AS g0, sum(g1) AS g1, sum(g2) AS g2, sum(g3) AS g3, sum(g4) AS g4, sum(g5) AS g5 "+
+				"FROM request_day_counts WHERE day >= ? AND day <= ? GROUP BY tenant_id", from, to))
 			return err
 		},
-		func(ctx context.Context, tx bun.Tx) error { // replyTimes
+		func(ctx context.Context, tx bun.Tx) error { // runningCounts
+			_, err := drain(tx.QueryContext(ctx, "SELECT tenant_id, count(*) AS open, sum(CASE WHEN due_on < ? THEN 1 ELSE 0 END) AS overdue "+
+				"FROM requests WHERE state IN ('open', 'paused') GROUP BY tenant_id", e.today))
+			return err
+		},
+		func(ctx context.Context, tx bun.Tx) error { // summaryReplyTimes
 			idx := e.calendar
+			rows, err := tx.QueryContext(ctx, "SELECT s.calendar_version, h.tenant_id, h.days, coalesce(sum(h.n), 0) AS n "+
+				"FROM request_summary_state AS s LEFT JOIN request_reply_days AS h ON h.month >= ? AND h.month <= ? "+
+				"GROUP BY s.calendar_version, h.tenant_id, h.days", from, to)
+			if err != nil {
+				return err
+			}
+			var version string
+			n := 0
+			for rows.Next() {
+				var tenantID, days, count *int64
+				if err := rows.Scan(&version, &tenantID, &days, &count); err != nil {
+					rows.Close()
+					return err
+				}
+				n++
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil || (n > 0 && version == idx.version) {
+				return err
+			}
+			// replyTimes: the summary was built from another calendar.
 			base := idx.base.String()
 			if pg {
 				if idx.literal == "" {
@@ -380,7 +403,7 @@ WHERE r.replied_on >= ? AND r.replied_on <= ? AND r.received_on IS NOT NULL
 GROUP BY 1, 2`, idx.literal, from, to))
 				return err
 			}
-			_, err := drain(tx.QueryContext(ctx, "SELECT tenant_id, CAST(julianday(received_on) - julianday(?) AS INTEGER), CAST(julianday(replied_on) - julianday(?) AS INTEGER) "+
+			_, err = drain(tx.QueryContext(ctx, "SELECT tenant_id, CAST(julianday(received_on) - julianday(?) AS INTEGER), CAST(julianday(replied_on) - julianday(?) AS INTEGER) "+
 				"FROM requests WHERE replied_on >= ? AND replied_on <= ? AND received_on IS NOT NULL", base, base, from, to))
 			return err
 		},
@@ -440,6 +463,7 @@ GROUP BY 1, 2`, idx.literal, from, to))
 // first covered year, as the Postgres int[] literal the reply-time query
 // reads.
 type dayIndex struct {
+	version string // the calendar's version
 	base    workday.Date
 	literal string
 }
@@ -447,9 +471,9 @@ type dayIndex struct {
 func newDayIndex(cal *workday.Calendar) dayIndex {
 	years := cal.Covered()
 	if len(years) == 0 {
-		return dayIndex{}
+		return dayIndex{version: cal.Version()}
 	}
-	idx := dayIndex{base: workday.Date{Year: slices.Min(years), Month: time.January, Day: 1}}
+	idx := dayIndex{version: cal.Version(), base: workday.Date{Year: slices.Min(years), Month: time.January, Day: 1}}
 	end := workday.Date{Year: slices.Max(years), Month: time.December, Day: 31}
 	var b strings.Builder
 	b.WriteByte('{')
