@@ -180,7 +180,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	if opts.Workers {
 		maxWorkers = cfg.JobWorkers
 	}
-	jobOpts := jobs.Options{Registry: registry, MaxWorkers: maxWorkers, Logger: a.Log, Telemetry: tel}
+	jobOpts := jobs.Options{Registry: registry, MaxWorkers: maxWorkers, RescueAfter: cfg.JobRescueAfter, Logger: a.Log, Telemetry: tel}
 	jobOpts.PeriodicJobs = append(jobOpts.PeriodicJobs, bg.periodicJobs(cfg)...)
 	if cfg.PIIRetentionDays > 0 {
 		jobOpts.PeriodicJobs = append(jobOpts.PeriodicJobs, request.ErasePeriodicJob())

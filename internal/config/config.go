@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"gongkai/internal/identity"
+	"gongkai/internal/jobs"
 	"gongkai/internal/pii"
 )
 
@@ -44,6 +45,7 @@ type Config struct {
 	FeeSchedule      string        // JSON file of the city's information processing fee tiers; empty means the national schedule
 	PIIRetentionDays int           // days after closing that an applicant's personal data is kept; 0 keeps it
 	JobWorkers       int           // concurrent job workers in this process
+	JobRescueAfter   time.Duration // how long a job may stay running before it is taken as interrupted and run again
 	ShutdownTimeout  time.Duration // how long a graceful shutdown waits for requests and jobs
 	// Policy is the password, lockout and session policy of every account.
 	Policy identity.Policy
@@ -129,6 +131,7 @@ var settings = []setting{
 		return nil
 	}},
 	{"job-workers", []string{"GONGKAI_JOB_WORKERS"}, "10", "number of concurrent background job workers", wholeNumber(1, 1000, func(c *Config) *int { return &c.JobWorkers })},
+	{"job-rescue-after", []string{"GONGKAI_JOB_RESCUE_AFTER"}, jobs.DefaultRescueAfter.String(), "how long a job may stay running before it is taken for the job of a stopped or killed process and run again; longer than the job timeout (" + jobs.Timeout.String() + ")", duration(time.Second, 7*24*time.Hour, func(c *Config) *time.Duration { return &c.JobRescueAfter })},
 	{"shutdown-timeout", []string{"GONGKAI_SHUTDOWN_TIMEOUT"}, "20s", "how long a graceful shutdown waits for requests and jobs", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -272,6 +275,9 @@ func (c *Config) Validate() error {
 	}
 	if c.JobWorkers < 1 {
 		return bad("job-workers", "must be at least 1")
+	}
+	if c.JobRescueAfter <= jobs.Timeout {
+		return bad("job-rescue-after", "%s must be longer than the job timeout (%s), or a job still running would be run a second time", c.JobRescueAfter, jobs.Timeout)
 	}
 	if c.ShutdownTimeout <= 0 {
 		return bad("shutdown-timeout", "must be positive")

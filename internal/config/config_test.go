@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gongkai/internal/jobs"
 )
 
 // TestSignInPolicySettings: the password, lockout and session settings reach
@@ -30,6 +32,27 @@ func TestSignInPolicySettings(t *testing.T) {
 		_, _, err := Load("gongkai", bad.args, func(string) string { return "" }, nil)
 		if err == nil || !strings.Contains(err.Error(), bad.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%v: %v", bad.args, err)
+		}
+	}
+}
+
+// TestJobRescueAfter: the time after which a running job is taken as
+// interrupted and run again defaults to jobs.DefaultRescueAfter, is set by
+// the flag or the environment, and must exceed the job timeout.
+func TestJobRescueAfter(t *testing.T) {
+	none := func(string) string { return "" }
+	c, _, err := Load("gongkai", nil, none, nil)
+	if err != nil || c.JobRescueAfter != jobs.DefaultRescueAfter {
+		t.Fatalf("default %s, %v", c.JobRescueAfter, err)
+	}
+	c, _, err = Load("gongkai", nil, func(k string) string { return map[string]string{"GONGKAI_JOB_RESCUE_AFTER": "90s"}[k] }, nil)
+	if err != nil || c.JobRescueAfter != 90*time.Second {
+		t.Fatalf("from the environment %s, %v", c.JobRescueAfter, err)
+	}
+	for _, v := range []string{"30s", "1m", "soon", "0", "-5m"} {
+		_, _, err := Load("gongkai", []string{"--job-rescue-after", v}, none, nil)
+		if err == nil || !strings.Contains(err.Error(), "job-rescue-after") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v", v, err)
 		}
 	}
 }
