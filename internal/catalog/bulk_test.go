@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/uptrace/bun"
@@ -96,6 +97,24 @@ func TestBulkPublish(t *testing.T) {
 		})
 		if err != nil || revs != 6 || steps != 6 {
 			t.Fatalf("revisions %d, publish steps %d (%v); want 6 each", revs, steps, err)
+		}
+		// The years of the public catalog: those with a public item, so a
+		// year whose only item was withdrawn is not offered.
+		if _, err := f.svc.BulkPublish(f.sys, f.a.ID, []BulkItem{item("二〇二四年的唯一文件", "2024-05-06")}); err != nil {
+			t.Fatal(err)
+		}
+		only, err := f.svc.PublicItem(ctx, f.a.ID, "112108000012358135/2024-00001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if years, err := f.svc.PublicYears(ctx, f.a.ID); err != nil || !slices.Equal(years, []int{2026, 2025, 2024}) {
+			t.Fatalf("public years %v, %v", years, err)
+		}
+		if _, err := f.svc.Transition(f.admin, f.a.ID, only.Item.ID, Step{Action: ActWithdraw, Comment: "误发"}); err != nil {
+			t.Fatal(err)
+		}
+		if years, err := f.svc.PublicYears(ctx, f.a.ID); err != nil || !slices.Equal(years, []int{2026, 2025}) {
+			t.Fatalf("public years after the withdrawal %v, %v", years, err)
 		}
 		// Gapless per year: the counters are at the next free number.
 		for year, wantNext := range map[int]int{2025: 3, 2026: 5} {

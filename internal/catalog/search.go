@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -14,6 +15,7 @@ import (
 
 	"gongkai/internal/db"
 	"gongkai/internal/fault"
+	"gongkai/internal/tenant"
 	"gongkai/internal/workday"
 )
 
@@ -153,6 +155,65 @@ func (s *Service) PublicSearch(ctx context.Context, tenantID int64, q Query) (*R
 }
 
 func (s *Service) search(ctx context.Context, tenantID int64, q Query, public bool) (*Results, error) {
+	var res *Results
+	err := s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
+		cats, err := categoriesTx(ctx, tx, tenantID)
+		if err != nil {
+			return err
+		}
+		res, err = s.searchTx(ctx, tx, tenantID, q, public, cats)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Listing is a page of the public catalog with what the page shows around
+// it: the category tree and the years with public items.
+type Listing struct {
+	// Results is nil when the query is invalid (the error says why).
+	Results *Results
+	Tree    []CategoryNode
+	Years   []int
+}
+
+// PublicListing returns, in one read transaction, the page of t's public
+// catalog for q with the category tree and the years of PublicYears: one
+// round of queries for the whole catalog page. An invalid query still
+// returns the tree and the years, with the Invalid error.
+func (s *Service) PublicListing(ctx context.Context, t tenant.Tenant, q Query) (*Listing, error) {
+	l := &Listing{}
+	var qerr error
+	err := s.db.InTx(ctx, db.Tenant(t.ID), func(ctx context.Context, tx bun.Tx) error {
+		cats, err := categoriesTx(ctx, tx, t.ID)
+		if err != nil {
+			return err
+		}
+		if l.Years, err = publicYearsTx(ctx, tx, t.ID); err != nil {
+			return err
+		}
+		l.Results, err = s.searchTx(ctx, tx, t.ID, q, true, cats)
+		if fault.Is(err, fault.Invalid) {
+			qerr, l.Results = err, nil
+			err = nil
+		}
+		if len(cats) == 0 { // not seeded yet: the kind's template
+			cats = templateRows(t.ID, s.templates[t.Kind].Categories, "", time.Time{}, nil)
+		}
+		l.Tree = tree(cats)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, qerr
+}
+
+// searchTx runs a search inside tx over the bureau whose categories are
+// cats (for the category filter and the names of the hits).
+func (s *Service) searchTx(ctx context.Context, tx bun.Tx, tenantID int64, q Query, public bool, cats []Category) (*Results, error) {
 	terms, err := q.normalize()
 	if err != nil {
 		return nil, err
@@ -173,12 +234,8 @@ func (s *Service) search(ctx context.Context, tenantID int64, q Query, public bo
 	if public {
 		plan = planGrams(lowered, q.Category != "" || q.Year != 0 || q.DocKind != "")
 	}
-	err = s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
-		cats, err := categoriesTx(ctx, tx, tenantID)
-		if err != nil {
-			return err
-		}
-		names := categoryNames(cats)
+	names := categoryNames(cats)
+	err = func() error {
 		if err := plan.narrowTx(ctx, tx, tenantID, commonGram); err != nil {
 			return err
 		}
@@ -273,7 +330,7 @@ func (s *Service) search(ctx context.Context, tenantID int64, q Query, public bo
 				TitleHTML: Highlight(it.Title, terms), SummaryHTML: Highlight(Excerpt(it.Summary, terms, 120), terms)})
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return nil, err
 	}
@@ -448,15 +505,27 @@ func (s *Service) PublicItem(ctx context.Context, tenantID int64, key string) (*
 	return v, nil
 }
 
-// PublicYears returns the years in which the bureau first published items,
-// newest first, for the year filter of the public catalog.
+// PublicYears returns the years in which the bureau first published items
+// that are still public, newest first, for the year filter of the public
+// catalog.
 func (s *Service) PublicYears(ctx context.Context, tenantID int64) ([]int, error) {
 	var years []int
 	err := s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
-		err := tx.NewSelect().Model((*Item)(nil)).ColumnExpr("DISTINCT index_year").
-			Where("tenant_id = ? AND state IN (?) AND index_year IS NOT NULL", tenantID, bun.List([]State{Published, Repealed})).
-			OrderExpr("index_year DESC").Scan(ctx, &years)
-		return db.Translate(err)
+		var err error
+		years, err = publicYearsTx(ctx, tx, tenantID)
+		return err
 	})
 	return years, err
+}
+
+// publicYearsTx reads PublicYears inside tx: the years of the bureau's
+// index number counters (one row per year in which it published) that
+// still have a public item, each probed through the unique index on
+// (tenant_id, index_year, index_seq) instead of reading every item.
+func publicYearsTx(ctx context.Context, tx bun.IDB, tenantID int64) ([]int, error) {
+	var years []int
+	err := tx.NewRaw(`SELECT c.year FROM catalog_index_counters AS c
+WHERE c.tenant_id = ? AND EXISTS (SELECT 1 FROM catalog_items AS i WHERE i.tenant_id = c.tenant_id AND i.index_year = c.year AND i.state IN ('published', 'repealed'))
+ORDER BY c.year DESC`, tenantID).Scan(ctx, &years)
+	return years, db.Translate(err)
 }

@@ -140,8 +140,12 @@ func (p *catalogPages) serveList(w http.ResponseWriter, r *http.Request) {
 		return m
 	}
 
-	tree, err := cat.Categories(ctx, t.ID)
-	if err != nil {
+	listing, err := cat.PublicListing(ctx, t, q)
+	status := http.StatusOK
+	switch {
+	case fault.Is(err, fault.Invalid):
+		status, d.Error = http.StatusUnprocessableEntity, "查询条件有误："+fault.MessageOf(err)
+	case err != nil:
 		p.h.fail(w, r, err)
 		return
 	}
@@ -157,14 +161,9 @@ func (p *catalogPages) serveList(w http.ResponseWriter, r *http.Request) {
 			walk(n.Children, depth+1)
 		}
 	}
-	walk(tree, 0)
-	years, err := cat.PublicYears(ctx, t.ID)
-	if err != nil {
-		p.h.fail(w, r, err)
-		return
-	}
+	walk(listing.Tree, 0)
 	d.Years = []option{{Value: "", Label: "全部年份", Selected: q.Year == 0}}
-	for _, y := range years {
+	for _, y := range listing.Years {
 		d.Years = append(d.Years, option{Value: strconv.Itoa(y), Label: strconv.Itoa(y) + "年", Selected: y == q.Year})
 	}
 	d.Kinds = []option{{Value: "", Label: "全部文件类型", Selected: q.DocKind == ""}}
@@ -176,15 +175,7 @@ func (p *catalogPages) serveList(w http.ResponseWriter, r *http.Request) {
 		d.FeedURL += "?category=" + url.QueryEscape(q.Category)
 	}
 
-	status := http.StatusOK
-	res, err := cat.PublicSearch(ctx, t.ID, q)
-	switch {
-	case fault.Is(err, fault.Invalid):
-		status, d.Error = http.StatusUnprocessableEntity, "查询条件有误："+fault.MessageOf(err)
-	case err != nil:
-		p.h.fail(w, r, err)
-		return
-	default:
+	if res := listing.Results; res != nil {
 		d.Total, d.Page, d.Pages = res.Total, res.Page, res.Pages()
 		for _, hit := range res.Hits {
 			row := catalogRow{URL: itemURL(t.Slug, hit.Item), IndexNo: hit.IndexNo, TitleHTML: hit.TitleHTML, SummaryHTML: hit.SummaryHTML,
