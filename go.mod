@@ -2,6 +2,8 @@ module gongkai
 
 go 1.26.8
 
+toolchain go1.26.10
+
 require (
 	github.com/6tail/lunar-go v1.4.7
 	github.com/alexedwards/argon2id v1.0.0
