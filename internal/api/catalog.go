@@ -614,12 +614,8 @@ func (s *Server) registerCatalog() {
 				Title   string `json:"title"`
 			}{by.ID, by.IndexNo, by.Title}
 		}
-		as, err := cat.PublicAttachments(ctx, it.TenantID, it.ID)
-		if err != nil {
-			return nil, problem(err)
-		}
-		out.Attachments = make([]PublicAttachmentOut, 0, len(as))
-		for _, a := range as {
+		out.Attachments = make([]PublicAttachmentOut, 0, len(v.Attachments))
+		for _, a := range v.Attachments {
 			out.Attachments = append(out.Attachments, PublicAttachmentOut{ID: a.ID, FileName: a.FileName, MediaType: a.MediaType, Size: a.Size, SHA256: a.SHA256,
 				URL: "/b/" + tenantFrom(ctx).Slug + "/catalog/" + it.IndexNo + "/attachments/" + strconv.FormatInt(a.ID, 10)})
 		}

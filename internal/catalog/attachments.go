@@ -654,24 +654,6 @@ func (s *Service) OpenAttachment(ctx context.Context, tenantID, itemID, id int64
 	return s.openAttachment(ctx, tenantID, itemID, id, false)
 }
 
-// PublicAttachments lists the files of a published (or repealed) item for
-// the public; other items' files are not found. No actor needed.
-func (s *Service) PublicAttachments(ctx context.Context, tenantID, itemID int64) ([]Attachment, error) {
-	var out []Attachment
-	err := s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
-		it, err := getItem(ctx, tx, tenantID, itemID, false, s.db.Dialect)
-		if err != nil {
-			return err
-		}
-		if !it.State.Public() {
-			return fault.New(fault.NotFound, "catalog item not found")
-		}
-		out, err = attachmentsTx(ctx, tx, tenantID, itemID)
-		return err
-	})
-	return out, err
-}
-
 // OpenPublicAttachment returns a file of a published (or repealed) item
 // for the public; files of drafts, items under review and withdrawn items
 // are not found. No actor needed. The caller closes the file.

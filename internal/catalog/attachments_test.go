@@ -13,6 +13,7 @@ import (
 	"mime"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -189,7 +190,7 @@ func TestAttachmentsUploadListDownload(t *testing.T) {
 		if _, _, err := f.svc.OpenPublicAttachment(context.Background(), f.a.ID, it.ID, ids[0]); !fault.Is(err, fault.NotFound) {
 			t.Errorf("public download of a draft's file: %v", err)
 		}
-		if _, err := f.svc.PublicAttachments(context.Background(), f.a.ID, it.ID); !fault.Is(err, fault.NotFound) {
+		if _, err := publicAttachments(f, context.Background(), it.ID); !fault.Is(err, fault.NotFound) {
 			t.Errorf("public list of a draft's files: %v", err)
 		}
 		// Deleting a draft's file removes row and file.
@@ -356,7 +357,7 @@ func TestAttachmentsPublicAndRevisions(t *testing.T) {
 			}
 		}
 		public := context.Background()
-		as, err := f.svc.PublicAttachments(public, f.a.ID, it.ID)
+		as, err := publicAttachments(f, public, it.ID)
 		if err != nil || len(as) != 2 {
 			t.Fatalf("public list: %v %v", as, err)
 		}
@@ -388,7 +389,7 @@ func TestAttachmentsPublicAndRevisions(t *testing.T) {
 		if _, err := f.svc.AddAttachment(f.officer, f.a.ID, rev.ID, "新附图.png", bytes.NewReader(newPNG)); err != nil {
 			t.Fatal(err)
 		}
-		if as, _ := f.svc.PublicAttachments(public, f.a.ID, it.ID); len(as) != 2 || as[1].FileName != "附表.txt" {
+		if as, _ := publicAttachments(f, public, it.ID); len(as) != 2 || as[1].FileName != "附表.txt" {
 			t.Errorf("the public saw the revision's changes before publication: %+v", as)
 		}
 		_, file, err = f.svc.OpenPublicAttachment(public, f.a.ID, it.ID, second.ID)
@@ -407,7 +408,7 @@ func TestAttachmentsPublicAndRevisions(t *testing.T) {
 				t.Fatalf("revision %s: %v", st.action, err)
 			}
 		}
-		as, err = f.svc.PublicAttachments(public, f.a.ID, it.ID)
+		as, err = publicAttachments(f, public, it.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -487,4 +488,14 @@ func FuzzAttachmentName(f *testing.F) {
 			t.Fatalf("ContentDisposition(%q) = %q parses back as %q", name, cd, params["filename"])
 		}
 	})
+}
+
+// publicAttachments lists the files of bureau A's item as the public item
+// page shows them.
+func publicAttachments(f *fixture, ctx context.Context, itemID int64) ([]Attachment, error) {
+	v, err := f.svc.PublicItem(ctx, f.a.ID, strconv.FormatInt(itemID, 10))
+	if err != nil {
+		return nil, err
+	}
+	return v.Attachments, nil
 }

@@ -442,6 +442,8 @@ type PublicView struct {
 	SupersededBy *Item
 	// Gone reports that the item was withdrawn: its URL answers 410.
 	Gone bool
+	// Attachments are the item's files (附件), none when Gone.
+	Attachments []Attachment
 }
 
 // PublicItem returns a published, repealed or withdrawn item of the bureau
@@ -491,7 +493,8 @@ func (s *Service) PublicItem(ctx context.Context, tenantID int64, key string) (*
 			return err
 		}
 		v.CategoryName = categoryNames(cats)[v.Item.CategoryCode]
-		return nil
+		v.Attachments, err = attachmentsTx(ctx, tx, tenantID, v.Item.ID)
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -295,12 +295,7 @@ func (p *catalogPages) serveItem(w http.ResponseWriter, r *http.Request) {
 	if by := v.SupersededBy; by != nil {
 		d.Superseded = &metaRow{Label: by.IndexNo, Value: by.Title, URL: itemURL(t.Slug, *by)}
 	}
-	as, err := cat.PublicAttachments(ctx, t.ID, it.ID)
-	if err != nil {
-		p.h.fail(w, r, err)
-		return
-	}
-	for _, a := range as {
+	for _, a := range v.Attachments {
 		d.Attachments = append(d.Attachments, attachmentRow{Name: a.FileName, URL: itemURL(t.Slug, it) + "/attachments/" + strconv.FormatInt(a.ID, 10),
 			Type: a.TypeLabel(), Size: a.SizeText()})
 	}
