@@ -70,13 +70,21 @@ func (e *env) position() string {
 	return "instr"
 }
 
-// sqlCatalogList is catalog.Service.search without search terms (the
-// public list, page 1 of 20): the categories, the count and the page, in
-// one transaction scoped to the bureau.
+// publicYearsSQL is catalog.publicYearsTx: the years of the year filter.
+const publicYearsSQL = `SELECT c.year FROM catalog_index_counters AS c
+WHERE c.tenant_id = ? AND EXISTS (SELECT 1 FROM catalog_items AS i WHERE i.tenant_id = c.tenant_id AND i.index_year = c.year AND i.state IN ('published', 'repealed'))
+ORDER BY c.year DESC`
+
+// sqlCatalogList is catalog.Service.PublicListing without search terms
+// (the public list, page 1 of 20): the categories, the years, the count and
+// the page, in one transaction scoped to the bureau.
 func (e *env) sqlCatalogList(ctx context.Context) error {
 	id := e.bureau.ID
 	return e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
 		if _, err := drain(tx.QueryContext(ctx, categoriesSQL, id)); err != nil {
+			return err
+		}
+		if _, err := drain(tx.QueryContext(ctx, publicYearsSQL, id)); err != nil {
 			return err
 		}
 		var total int
@@ -91,8 +99,9 @@ func (e *env) sqlCatalogList(ctx context.Context) error {
 	})
 }
 
-// sqlCatalogSearch is catalog.Service.search with the search terms (the
-// public search, page 1 of 20), in one transaction: the categories; for a
+// sqlCatalogSearch is catalog.Service.PublicListing with the search terms
+// (the public search, page 1 of 20), in one transaction: the categories;
+// the years; for a
 // search that must verify candidates, the frequency probes of the terms'
 // bigrams (catalog.gramPlan.narrowTx); the ids of the page with the total —
 // from the bigram index alone when every term has two characters
@@ -116,6 +125,9 @@ func (e *env) sqlCatalogSearch(ctx context.Context) error {
 	}
 	return e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
 		if _, err := drain(tx.QueryContext(ctx, categoriesSQL, id)); err != nil {
+			return err
+		}
+		if _, err := drain(tx.QueryContext(ctx, publicYearsSQL, id)); err != nil {
 			return err
 		}
 		if !exact && len(grams) > 0 {
@@ -238,8 +250,8 @@ func planGrams(terms []string) (grams []string, exact bool) {
 }
 
 // sqlCatalogItem is catalog.Service.PublicItem: the item by its index
-// number among the public states, the item replacing it (if any) and the
-// categories.
+// number among the public states, the item replacing it (if any), the
+// categories and the item's attachments.
 func (e *env) sqlCatalogItem(ctx context.Context) error {
 	id := e.bureau.ID
 	return e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
@@ -255,14 +267,14 @@ func (e *env) sqlCatalogItem(ctx context.Context) error {
 			ptrs[i] = &vals[i]
 		}
 		found := false
-		var supersededBy any
+		var itemID, supersededBy any
 		for rows.Next() {
 			if err := rows.Scan(ptrs...); err != nil {
 				rows.Close()
 				return err
 			}
 			found = true
-			supersededBy = vals[slices.Index(cols, "superseded_by")]
+			itemID, supersededBy = vals[slices.Index(cols, "id")], vals[slices.Index(cols, "superseded_by")]
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -277,7 +289,11 @@ func (e *env) sqlCatalogItem(ctx context.Context) error {
 				return err
 			}
 		}
-		_, err = drain(tx.QueryContext(ctx, categoriesSQL, id))
+		if _, err := drain(tx.QueryContext(ctx, categoriesSQL, id)); err != nil {
+			return err
+		}
+		_, err = drain(tx.QueryContext(ctx, `SELECT "attachment"."tenant_id", "attachment"."id", "attachment"."item_id", "attachment"."file_name", "attachment"."stored_name", "attachment"."media_type", "attachment"."size", "attachment"."sha256", "attachment"."position", "attachment"."created_by", "attachment"."created_by_name", "attachment"."created_at" FROM "catalog_attachments" AS "attachment" WHERE (tenant_id = ? AND item_id = ?) ORDER BY position, id`,
+			id, itemID))
 		return err
 	})
 }

@@ -63,7 +63,7 @@ func checkTwins(t *testing.T, a *app.App, opts Options) {
 	search := func(q string) (func() error, func(context.Context) error) {
 		other := *e
 		other.opts.Query = q
-		return func() error { _, err := a.Catalog.PublicSearch(ctx, id, catalog.Query{Q: q}); return err }, other.sqlCatalogSearch
+		return func() error { _, err := a.Catalog.PublicListing(ctx, e.bureau, catalog.Query{Q: q}); return err }, other.sqlCatalogSearch
 	}
 	longService, longTwin := search("养老服务 通知") // bigram candidates, then a ranked scan
 	oneService, oneTwin := search("养")         // no bigram: a scan
@@ -72,8 +72,11 @@ func checkTwins(t *testing.T, a *app.App, opts Options) {
 		service func() error
 		twin    func(context.Context) error
 	}{
-		{"catalog-list", func() error { _, err := a.Catalog.PublicSearch(ctx, id, catalog.Query{}); return err }, e.sqlCatalogList},
-		{"catalog-search", func() error { _, err := a.Catalog.PublicSearch(ctx, id, catalog.Query{Q: opts.Query}); return err }, e.sqlCatalogSearch},
+		{"catalog-list", func() error { _, err := a.Catalog.PublicListing(ctx, e.bureau, catalog.Query{}); return err }, e.sqlCatalogList},
+		{"catalog-search", func() error {
+			_, err := a.Catalog.PublicListing(ctx, e.bureau, catalog.Query{Q: opts.Query})
+			return err
+		}, e.sqlCatalogSearch},
 		{"catalog-search (longer terms)", longService, longTwin},
 		{"catalog-search (one character)", oneService, oneTwin},
 		{"catalog-item", func() error { _, err := a.Catalog.PublicItem(ctx, id, e.itemKey); return err }, e.sqlCatalogItem},
