@@ -190,7 +190,11 @@ func demoCatalog(ctx context.Context, a *app.App, t tenant.Tenant, today workday
 				return 0, err
 			}
 		case fateRevised:
-			clock.set(p.published.AddDays(30), loc)
+			revised := p.published.AddDays(30)
+			if revised.After(today) {
+				revised = today
+			}
+			clock.set(revised, loc)
 			d, err := a.Catalog.Revise(author, t.ID, it.ID)
 			if err != nil {
 				return 0, fmt.Errorf("revise demo item %d: %w", it.ID, err)
