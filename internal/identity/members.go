@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/mail"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -31,20 +32,27 @@ func (s *Service) Members(ctx context.Context, tenantID int64) ([]Member, error)
 	if err != nil {
 		return nil, err
 	}
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		if rest, ok := strings.CutPrefix(m.Subject, "user:"); ok {
+			ids[i], _ = strconv.ParseInt(rest, 10, 64)
+		}
+	}
+	users := map[int64]User{}
+	if len(ids) > 0 { // one query for every member's account
+		var rows []User
+		if err := s.db.Bun.NewSelect().Model(&rows).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+			return nil, db.Translate(err)
+		}
+		for _, u := range rows {
+			users[u.ID] = u
+		}
+	}
 	var out []Member
-	for _, m := range ms {
-		var id int64
-		if _, ok := strings.CutPrefix(m.Subject, "user:"); !ok {
-			continue
+	for i, m := range ms {
+		if u, ok := users[ids[i]]; ok && ids[i] != 0 {
+			out = append(out, Member{User: u, Roles: m.Roles})
 		}
-		for _, c := range strings.TrimPrefix(m.Subject, "user:") {
-			id = id*10 + int64(c-'0')
-		}
-		u, err := s.UserByID(ctx, id)
-		if err != nil {
-			continue
-		}
-		out = append(out, Member{User: *u, Roles: m.Roles})
 	}
 	return out, nil
 }
