@@ -9,6 +9,8 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -64,6 +66,18 @@ func (r *tenantRow) tenant() (Tenant, error) {
 type Service struct {
 	db  *db.DB
 	now func() time.Time
+
+	mu     sync.Mutex
+	listed listing // the last List, reused while the table is unchanged
+}
+
+// listing is a List result with the fingerprint of the table it was read
+// from: the number of bureaus and their latest change (Apply stamps every
+// row it writes).
+type listing struct {
+	n       int
+	changed time.Time
+	bureaus []Tenant
 }
 
 // NewService returns the tenant service; now is the clock.
@@ -153,18 +167,41 @@ func samePtr(a, b *int64) bool {
 // List returns every bureau, ordered by slug. Bureau names and contacts are
 // public (the disclosure guide publishes them), so no actor is needed.
 func (s *Service) List(ctx context.Context) ([]Tenant, error) {
+	var fp struct {
+		N       int       `bun:"n"`
+		Changed time.Time `bun:"changed"`
+	}
+	// Reading every bureau means decoding every spec; the fingerprint is
+	// one cheap row, so a city's console pages reuse the decoded list until
+	// a bureau is provisioned or changed (by this process or another).
+	if err := s.db.Bun.NewSelect().Model((*tenantRow)(nil)).ColumnExpr("count(*) AS n, max(updated_at) AS changed").Scan(ctx, &fp); err != nil {
+		return nil, db.Translate(err)
+	}
+	s.mu.Lock()
+	if l := s.listed; l.bureaus != nil && l.n == fp.N && l.changed.Equal(fp.Changed) {
+		s.mu.Unlock()
+		return slices.Clone(l.bureaus), nil
+	}
+	s.mu.Unlock()
 	var rows []tenantRow
 	if err := s.db.Bun.NewSelect().Model(&rows).Order("slug").Scan(ctx); err != nil {
 		return nil, db.Translate(err)
 	}
 	out := make([]Tenant, 0, len(rows))
+	changed := time.Time{}
 	for i := range rows {
 		t, err := rows[i].tenant()
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, t)
+		if rows[i].UpdatedAt.After(changed) {
+			changed = rows[i].UpdatedAt
+		}
 	}
+	s.mu.Lock()
+	s.listed = listing{n: len(rows), changed: changed, bureaus: slices.Clone(out)}
+	s.mu.Unlock()
 	return out, nil
 }
 
