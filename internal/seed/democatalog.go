@@ -185,16 +185,12 @@ func demoCatalog(ctx context.Context, a *app.App, t tenant.Tenant, today workday
 		}
 		switch p.fate {
 		case fateWithdrawn:
-			clock.set(p.published.AddDays(2), loc)
+			clock.set(notAfter(p.published.AddDays(2), today), loc)
 			if _, err := step(head, it.ID, catalog.ActWithdraw, "内容有误，更正后重新发布"); err != nil {
 				return 0, err
 			}
 		case fateRevised:
-			revised := p.published.AddDays(30)
-			if revised.After(today) {
-				revised = today
-			}
-			clock.set(revised, loc)
+			clock.set(notAfter(p.published.AddDays(30), today), loc)
 			d, err := a.Catalog.Revise(author, t.ID, it.ID)
 			if err != nil {
 				return 0, fmt.Errorf("revise demo item %d: %w", it.ID, err)
@@ -273,11 +269,17 @@ func publicationDays(cal *workday.Calendar, today workday.Date, back int, rng *r
 	if published, err = cal.AddWorkingDays(formed, lag); err != nil {
 		return formed, published, err
 	}
-	if published.After(today) {
-		published = today
-	}
+	published = notAfter(published, today)
 	if formed.After(published) {
 		formed = published
 	}
 	return formed, published, nil
+}
+
+// notAfter returns d, or today when d is later.
+func notAfter(d, today workday.Date) workday.Date {
+	if d.After(today) {
+		return today
+	}
+	return d
 }
