@@ -144,9 +144,9 @@ func (s *Service) BulkPublish(ctx context.Context, tenantID int64, items []BulkI
 
 // reserveIndexSeqs takes from the bureau's counters as many consecutive
 // index sequences per year as items are published in that year, and
-// returns the first of each year. The counter row stays locked until
-// commit, as in nextIndexSeq, so concurrent publishers queue behind the
-// batch and nothing is skipped or taken twice.
+// returns the first of each year (takeIndexSeqs, as publishing does), so
+// concurrent publishers queue behind the batch and nothing is skipped or
+// taken twice.
 func (s *Service) reserveIndexSeqs(ctx context.Context, tx bun.IDB, tenantID int64, items []BulkItem, order []int) (map[int]int, error) {
 	count := map[int]int{}
 	var years []int
@@ -160,14 +160,9 @@ func (s *Service) reserveIndexSeqs(ctx context.Context, tx bun.IDB, tenantID int
 	slices.SortFunc(years, cmp.Compare)
 	first := map[int]int{}
 	for _, y := range years {
-		if _, err := tx.NewInsert().Model(&indexCounter{TenantID: tenantID, Year: y, NextSeq: 1}).
-			On("CONFLICT (tenant_id, year) DO NOTHING").Exec(ctx); err != nil {
-			return nil, db.Translate(err)
-		}
-		var seq int
-		if err := tx.NewRaw("UPDATE catalog_index_counters SET next_seq = next_seq + ? WHERE tenant_id = ? AND year = ? RETURNING next_seq - ?",
-			count[y], tenantID, y, count[y]).Scan(ctx, &seq); err != nil {
-			return nil, db.Translate(err)
+		seq, err := takeIndexSeqs(ctx, tx, tenantID, y, count[y])
+		if err != nil {
+			return nil, err
 		}
 		first[y] = seq
 	}

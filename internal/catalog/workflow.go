@@ -273,10 +273,17 @@ func (s *Service) todayOr(it *Item) workday.Date {
 // UPDATE until commit, so concurrent publishers queue, and a rolled-back
 // publication gives its number back. No gaps, no duplicates.
 func (s *Service) nextIndexSeq(ctx context.Context, tx bun.IDB, tenantID int64, year int) (int, error) {
+	return takeIndexSeqs(ctx, tx, tenantID, year, 1)
+}
+
+// takeIndexSeqs takes n consecutive index sequences of the bureau and year
+// from its counter row and returns the first. The row is created on the
+// year's first publication and stays locked by the UPDATE until commit.
+func takeIndexSeqs(ctx context.Context, tx bun.IDB, tenantID int64, year, n int) (int, error) {
 	var seq int
 	bump := func() error {
-		return tx.NewRaw("UPDATE catalog_index_counters SET next_seq = next_seq + 1 WHERE tenant_id = ? AND year = ? RETURNING next_seq - 1",
-			tenantID, year).Scan(ctx, &seq)
+		return tx.NewRaw("UPDATE catalog_index_counters SET next_seq = next_seq + ? WHERE tenant_id = ? AND year = ? RETURNING next_seq - ?",
+			n, tenantID, year, n).Scan(ctx, &seq)
 	}
 	err := bump()
 	if isNoRows(err) {
