@@ -187,7 +187,7 @@ func TestSignedEventsRetriesAndDisabling(t *testing.T) {
 			}
 			// The delivery log shows every attempt with its response code
 			// (once the last attempt is recorded, just after the answer).
-			d := waitDelivery(t, a, sys, ta.ID, ep.ID, webhook.StateDelivered)
+			d := waitDelivery(t, a, sys, ta.ID, ep.ID, got[0].header.Get("X-Gongkai-Event-Id"), webhook.StateDelivered)
 			if d.State != webhook.StateDelivered || d.Attempts != 3 || len(d.Log) != 3 || d.Log[0].StatusCode != 500 || d.Log[1].StatusCode != 500 || d.Log[2].StatusCode != 200 {
 				t.Fatalf("delivery log: %+v", d)
 			}
@@ -275,22 +275,30 @@ func TestSignedEventsRetriesAndDisabling(t *testing.T) {
 			if _, err := a.Webhooks.Redeliver(sys, ta.ID, ep.ID, failed.ID); err != nil {
 				t.Fatal(err)
 			}
-			waitDelivery(t, a, sys, ta.ID, ep.ID, webhook.StateDelivered)
+			waitDelivery(t, a, sys, ta.ID, ep.ID, failed.EventID, webhook.StateDelivered)
 		})
 	}
 }
 
 // waitDelivery waits until the endpoint's newest delivery is in the state.
-func waitDelivery(t *testing.T, a *app.App, ctx context.Context, tenantID, endpointID int64, state string) webhook.Delivery {
+// waitDelivery waits until the endpoint's delivery of the event eventID is
+// in state (other events may have deliveries of their own meanwhile).
+func waitDelivery(t *testing.T, a *app.App, ctx context.Context, tenantID, endpointID int64, eventID, state string) webhook.Delivery {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		d := deliveries(t, a, ctx, tenantID, endpointID, 1)[0]
+		var d webhook.Delivery
+		for _, x := range deliveries(t, a, ctx, tenantID, endpointID, 1) {
+			if x.EventID == eventID {
+				d = x
+				break
+			}
+		}
 		if d.State == state {
 			return d
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("delivery %d is %s, want %s", d.ID, d.State, state)
+			t.Fatalf("delivery of event %s is %q, want %s", eventID, d.State, state)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
