@@ -73,12 +73,20 @@ type Service struct {
 
 // listing is a List result with the fingerprint of the table it was read
 // from: the number of bureaus and their latest change (Apply stamps every
-// row it writes).
+// row it writes), and when the fingerprint was last found unchanged.
 type listing struct {
-	n       int
-	changed time.Time
-	bureaus []Tenant
+	n        int
+	changed  time.Time
+	bureaus  []Tenant
+	verified time.Time
 }
+
+// freshFor is how long a verified listing is used without checking the
+// fingerprint again. Bureaus change only when an administrator applies the
+// tenant files: this process's Apply drops the listing at once, another
+// process's change shows here within freshFor. Without it every public
+// page paid a round trip to the database to find its bureau.
+const freshFor = time.Second
 
 // NewService returns the tenant service; now is the clock.
 func NewService(d *db.DB, now func() time.Time) *Service {
@@ -151,6 +159,9 @@ func (s *Service) Apply(ctx context.Context, specs []Spec) (ApplyResult, error) 
 		}
 		return nil
 	})
+	s.mu.Lock()
+	s.listed = listing{} // read the bureaus again, whatever happened
+	s.mu.Unlock()
 	if err != nil {
 		return ApplyResult{}, err
 	}
@@ -167,6 +178,17 @@ func samePtr(a, b *int64) bool {
 // List returns every bureau, ordered by slug. Bureau names and contacts are
 // public (the disclosure guide publishes them), so no actor is needed.
 func (s *Service) List(ctx context.Context) ([]Tenant, error) {
+	s.mu.Lock()
+	if l := s.listed; l.bureaus != nil && time.Since(l.verified) < freshFor {
+		s.mu.Unlock()
+		return slices.Clone(l.bureaus), nil
+	}
+	s.mu.Unlock()
+	return s.list(ctx)
+}
+
+// list is List after checking the fingerprint of the table.
+func (s *Service) list(ctx context.Context) ([]Tenant, error) {
 	var fp struct {
 		N       int       `bun:"n"`
 		Changed time.Time `bun:"changed"`
@@ -177,8 +199,10 @@ func (s *Service) List(ctx context.Context) ([]Tenant, error) {
 	if err := s.db.Bun.NewSelect().Model((*tenantRow)(nil)).ColumnExpr("count(*) AS n, max(updated_at) AS changed").Scan(ctx, &fp); err != nil {
 		return nil, db.Translate(err)
 	}
+	checked := time.Now()
 	s.mu.Lock()
 	if l := s.listed; l.bureaus != nil && l.n == fp.N && l.changed.Equal(fp.Changed) {
+		s.listed.verified = checked
 		s.mu.Unlock()
 		return slices.Clone(l.bureaus), nil
 	}
@@ -200,27 +224,35 @@ func (s *Service) List(ctx context.Context) ([]Tenant, error) {
 		}
 	}
 	s.mu.Lock()
-	s.listed = listing{n: len(rows), changed: changed, bureaus: slices.Clone(out)}
+	s.listed = listing{n: len(rows), changed: changed, bureaus: slices.Clone(out), verified: checked}
 	s.mu.Unlock()
 	return out, nil
 }
 
 // BySlug returns the bureau with the slug, or a NotFound error.
 func (s *Service) BySlug(ctx context.Context, slug string) (Tenant, error) {
-	var row tenantRow
-	if err := s.db.Bun.NewSelect().Model(&row).Where("slug = ?", slug).Scan(ctx); err != nil {
-		return Tenant{}, db.NotFound(err, "bureau "+slug)
-	}
-	return row.tenant()
+	return s.find(ctx, func(t *Tenant) bool { return t.Slug == slug }, "bureau "+slug)
 }
 
 // ByID returns the bureau with the id, or a NotFound error.
 func (s *Service) ByID(ctx context.Context, id int64) (Tenant, error) {
-	var row tenantRow
-	if err := s.db.Bun.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx); err != nil {
-		return Tenant{}, db.NotFound(err, "bureau")
+	return s.find(ctx, func(t *Tenant) bool { return t.ID == id }, "bureau")
+}
+
+// find returns the listed bureau that is, checking the table's fingerprint
+// once more before answering NotFound (a bureau just provisioned by another
+// process is found at once).
+func (s *Service) find(ctx context.Context, is func(*Tenant) bool, what string) (Tenant, error) {
+	for _, list := range []func(context.Context) ([]Tenant, error){s.List, s.list} {
+		ts, err := list(ctx)
+		if err != nil {
+			return Tenant{}, err
+		}
+		if i := slices.IndexFunc(ts, func(t Tenant) bool { return is(&t) }); i >= 0 {
+			return ts[i], nil
+		}
 	}
-	return row.tenant()
+	return Tenant{}, fault.New(fault.NotFound, "%s not found", what)
 }
 
 // LoadFiles reads and validates the tenant files in dir, or the built-in demo
