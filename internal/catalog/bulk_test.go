@@ -126,5 +126,6 @@ func TestBulkPublish(t *testing.T) {
 				t.Fatalf("counter %d = %d (%v), want %d", year, got, err, wantNext)
 			}
 		}
+		f.checkPublicCounts(t, f.a.ID)
 	})
 }

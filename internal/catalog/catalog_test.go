@@ -214,6 +214,7 @@ func TestWorkflow(t *testing.T) {
 		}
 		_, err = svc.Transition(f.admin, a, it.ID, Step{Action: ActRepeal})
 		wantCode(t, err, fault.Conflict, "withdrawn", "none")
+		f.checkPublicCounts(t, a)
 
 		// Another bureau's item is not found, for any of them.
 		_, err = svc.Get(f.bAdmin, a, it.ID)
@@ -497,6 +498,8 @@ func TestPublicVisibility(t *testing.T) {
 		if ys, err := f.svc.PublicYears(ctx, f.a.ID); err != nil || !slices.Equal(ys, []int{2026}) {
 			t.Fatalf("years %v %v", ys, err)
 		}
+		f.checkPublicCounts(t, f.a.ID)
+		f.checkPublicCounts(t, f.b.ID)
 	})
 }
 

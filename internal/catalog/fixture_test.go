@@ -3,8 +3,11 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/uptrace/bun"
 
 	"gongkai/internal/authz"
 	"gongkai/internal/db"
@@ -160,5 +163,47 @@ func bulkPublished(t testing.TB, f *fixture, tn tenant.Tenant, n int) {
 	}
 	if _, err := f.svc.BulkPublish(ctx, tn.ID, items); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkPublicCounts checks that the public counts the triggers keep with
+// the index number counters equal the bureau's public items counted one by
+// one, by year of publication and in all, and that the public list's total
+// (which reads them) agrees, for every year and with no year.
+func (f *fixture) checkPublicCounts(t testing.TB, tenantID int64) {
+	t.Helper()
+	ctx := context.Background()
+	var counted []yearCount
+	var kept publicCounts
+	err := f.d.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if kept, err = publicCountsTx(ctx, tx, tenantID); err != nil {
+			return err
+		}
+		year := "CAST(strftime('%Y', published_on) AS INTEGER)"
+		if f.d.Dialect == db.Postgres {
+			year = "CAST(extract(year FROM published_on) AS integer)"
+		}
+		return tx.NewSelect().Model((*Item)(nil)).ColumnExpr(year+" AS year, count(*) AS public_items").
+			Where("tenant_id = ? AND state IN ('published', 'repealed')", tenantID).
+			GroupExpr("1").OrderExpr("1 DESC").Scan(ctx, &counted)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal([]yearCount(kept), counted) {
+		t.Fatalf("public counts kept %+v, counted %+v", kept, counted)
+	}
+	total := 0
+	for _, y := range append(counted, yearCount{}) {
+		total += y.Items
+		res, err := f.svc.PublicSearch(ctx, tenantID, Query{Year: y.Year})
+		want := y.Items
+		if y.Year == 0 {
+			want = total
+		}
+		if err != nil || res.Total != want {
+			t.Fatalf("public list of year %d: total %v (%v), want %d", y.Year, res, err, want)
+		}
 	}
 }

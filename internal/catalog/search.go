@@ -161,7 +161,7 @@ func (s *Service) search(ctx context.Context, tenantID int64, q Query, public bo
 		if err != nil {
 			return err
 		}
-		res, err = s.searchTx(ctx, tx, tenantID, q, public, cats)
+		res, err = s.searchTx(ctx, tx, tenantID, q, public, cats, nil)
 		return err
 	})
 	if err != nil {
@@ -191,10 +191,12 @@ func (s *Service) PublicListing(ctx context.Context, t tenant.Tenant, q Query) (
 		if err != nil {
 			return err
 		}
-		if l.Years, err = publicYearsTx(ctx, tx, t.ID); err != nil {
+		counts, err := publicCountsTx(ctx, tx, t.ID)
+		if err != nil {
 			return err
 		}
-		l.Results, err = s.searchTx(ctx, tx, t.ID, q, true, cats)
+		l.Years = counts.years()
+		l.Results, err = s.searchTx(ctx, tx, t.ID, q, true, cats, counts)
 		if fault.Is(err, fault.Invalid) {
 			qerr, l.Results = err, nil
 			err = nil
@@ -212,8 +214,10 @@ func (s *Service) PublicListing(ctx context.Context, t tenant.Tenant, q Query) (
 }
 
 // searchTx runs a search inside tx over the bureau whose categories are
-// cats (for the category filter and the names of the hits).
-func (s *Service) searchTx(ctx context.Context, tx bun.Tx, tenantID int64, q Query, public bool, cats []Category) (*Results, error) {
+// cats (for the category filter and the names of the hits). counts, when
+// the caller has read them, are the bureau's public counts (read here when
+// nil and needed).
+func (s *Service) searchTx(ctx context.Context, tx bun.Tx, tenantID int64, q Query, public bool, cats []Category, counts publicCounts) (*Results, error) {
 	terms, err := q.normalize()
 	if err != nil {
 		return nil, err
@@ -266,13 +270,24 @@ func (s *Service) searchTx(ctx context.Context, tx bun.Tx, tenantID int64, q Que
 			return sq
 		}
 		count := func() error {
+			if public && len(terms) == 0 && q.Category == "" && q.DocKind == "" {
+				// The public list by year or in all: the counters have it
+				// (items first published in a year are its index year's).
+				var err error
+				if counts == nil {
+					counts, err = publicCountsTx(ctx, tx, tenantID)
+				}
+				res.Total = counts.total(q.Year)
+				return err
+			}
 			n, err := filter(tx.NewSelect().Model((*Item)(nil))).Count(ctx)
 			res.Total = int(n)
 			return db.Translate(err)
 		}
 		var items []Item
 		if len(terms) == 0 {
-			// A list: the count and the page both come from the index.
+			// A list: the count from the counters (public, unfiltered) or
+			// the index, the page from the index.
 			if err := count(); err != nil || res.Total == 0 || (q.Page-1)*q.PerPage >= res.Total {
 				return err
 			}
@@ -515,20 +530,50 @@ func (s *Service) PublicYears(ctx context.Context, tenantID int64) ([]int, error
 	var years []int
 	err := s.db.InTx(ctx, db.Tenant(tenantID), func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		years, err = publicYearsTx(ctx, tx, tenantID)
+		c, err := publicCountsTx(ctx, tx, tenantID)
+		years = c.years()
 		return err
 	})
 	return years, err
 }
 
-// publicYearsTx reads PublicYears inside tx: the years of the bureau's
-// index number counters (one row per year in which it published) that
-// still have a public item, each probed through the unique index on
-// (tenant_id, index_year, index_seq) instead of reading every item.
-func publicYearsTx(ctx context.Context, tx bun.IDB, tenantID int64) ([]int, error) {
-	var years []int
-	err := tx.NewRaw(`SELECT c.year FROM catalog_index_counters AS c
-WHERE c.tenant_id = ? AND EXISTS (SELECT 1 FROM catalog_items AS i WHERE i.tenant_id = c.tenant_id AND i.index_year = c.year AND i.state IN ('published', 'repealed'))
-ORDER BY c.year DESC`, tenantID).Scan(ctx, &years)
-	return years, db.Translate(err)
+// publicCounts is the number of a bureau's public items by the year of
+// their first publication, newest year first, years without any left out.
+type publicCounts []yearCount
+
+// yearCount is one year of publicCounts.
+type yearCount struct {
+	Year  int `bun:"year"`
+	Items int `bun:"public_items"`
+}
+
+// years returns the years of c, newest first.
+func (c publicCounts) years() []int {
+	out := make([]int, len(c))
+	for i, y := range c {
+		out[i] = y.Year
+	}
+	return out
+}
+
+// total returns the number of public items first published in year, or in
+// every year when year is 0.
+func (c publicCounts) total(year int) int {
+	n := 0
+	for _, y := range c {
+		if year == 0 || y.Year == year {
+			n += y.Items
+		}
+	}
+	return n
+}
+
+// publicCountsTx reads the bureau's public item counts inside tx from its
+// index number counters, where the triggers of migration
+// 20261126001800_catalog_public_counts keep them (one row per year in which
+// it published).
+func publicCountsTx(ctx context.Context, tx bun.IDB, tenantID int64) (publicCounts, error) {
+	var c publicCounts
+	err := tx.NewRaw(`SELECT year, public_items FROM catalog_index_counters WHERE tenant_id = ? AND public_items > 0 ORDER BY year DESC`, tenantID).Scan(ctx, &c)
+	return c, db.Translate(err)
 }

@@ -3,6 +3,7 @@ package loadtest
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,38 +71,44 @@ func (e *env) position() string {
 	return "instr"
 }
 
-// publicYearsSQL is catalog.publicYearsTx: the years of the year filter.
-const publicYearsSQL = `SELECT c.year FROM catalog_index_counters AS c
-WHERE c.tenant_id = ? AND EXISTS (SELECT 1 FROM catalog_items AS i WHERE i.tenant_id = c.tenant_id AND i.index_year = c.year AND i.state IN ('published', 'repealed'))
-ORDER BY c.year DESC`
+// publicCountsSQL is catalog.publicCountsTx: the years of the year filter
+// and the public list's total.
+const publicCountsSQL = `SELECT year, public_items FROM catalog_index_counters WHERE tenant_id = ? AND public_items > 0 ORDER BY year DESC`
 
 // sqlCatalogList is catalog.Service.PublicListing without search terms
-// (the public list, page 1 of 20): the categories, the years, the count and
-// the page, in one transaction scoped to the bureau.
+// (the public list, page 1 of 20): the categories, the public counts (the
+// years and the total) and the page, in one transaction scoped to the
+// bureau.
 func (e *env) sqlCatalogList(ctx context.Context) error {
 	id := e.bureau.ID
 	return e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
 		if _, err := drain(tx.QueryContext(ctx, categoriesSQL, id)); err != nil {
 			return err
 		}
-		if _, err := drain(tx.QueryContext(ctx, publicYearsSQL, id)); err != nil {
+		rows, err := tx.QueryContext(ctx, publicCountsSQL, id)
+		if err != nil {
 			return err
 		}
-		var total int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM "catalog_items" AS "item" WHERE (tenant_id = ?) AND (state IN ('published', 'repealed'))`, id).Scan(&total); err != nil {
+		total := 0
+		for rows.Next() {
+			var year, n int
+			if err := rows.Scan(&year, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			total += n
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil || total == 0 {
 			return err
 		}
-		if total == 0 {
-			return nil
-		}
-		_, err := drain(tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM "catalog_items" AS "item" WHERE (tenant_id = ?) AND (state IN ('published', 'repealed')) ORDER BY published_on DESC, id DESC LIMIT 20`, id))
+		_, err = drain(tx.QueryContext(ctx, `SELECT `+itemColumns+` FROM "catalog_items" AS "item" WHERE (tenant_id = ?) AND (state IN ('published', 'repealed')) ORDER BY published_on DESC, id DESC LIMIT 20`, id))
 		return err
 	})
 }
 
 // sqlCatalogSearch is catalog.Service.PublicListing with the search terms
 // (the public search, page 1 of 20), in one transaction: the categories;
-// the years; for a
+// the public counts (for the years); for a
 // search that must verify candidates, the frequency probes of the terms'
 // bigrams (catalog.gramPlan.narrowTx); the ids of the page with the total —
 // from the bigram index alone when every term has two characters
@@ -127,7 +134,7 @@ func (e *env) sqlCatalogSearch(ctx context.Context) error {
 		if _, err := drain(tx.QueryContext(ctx, categoriesSQL, id)); err != nil {
 			return err
 		}
-		if _, err := drain(tx.QueryContext(ctx, publicYearsSQL, id)); err != nil {
+		if _, err := drain(tx.QueryContext(ctx, publicCountsSQL, id)); err != nil {
 			return err
 		}
 		if !exact && len(grams) > 0 {
