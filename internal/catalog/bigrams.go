@@ -208,22 +208,14 @@ func gramPageTx(ctx context.Context, tx bun.IDB, tenantID int64, p gramPlan, pag
 	var rows []searchRow
 	limit, offset := int64(perPage), int64((page-1)*perPage)
 	if len(p.grams) == 1 {
-		// One term: the count, then the page read in key order.
-		q := func() *bun.SelectQuery {
+		// One term: the page read in key order, with the count beside it
+		// (one scalar subquery, evaluated once); no rows past the end.
+		one := func() *bun.SelectQuery {
 			return tx.NewSelect().Model((*gram)(nil)).Where("tenant_id = ? AND gram = ?", tenantID, p.grams[0])
 		}
-		total, err := q().Count(ctx)
-		if err != nil || int64(total) <= offset {
-			return nil, db.Translate(err)
-		}
-		if err := q().ColumnExpr("item_id AS id").OrderExpr("in_title DESC, published_on DESC, item_id DESC").
-			Limit(limit).Offset(offset).Scan(ctx, &rows); err != nil {
-			return nil, db.Translate(err)
-		}
-		for i := range rows {
-			rows[i].Total = int(total)
-		}
-		return rows, nil
+		err := one().ColumnExpr("item_id AS id").ColumnExpr("(?) AS total", one().ColumnExpr("count(*)")).
+			OrderExpr("in_title DESC, published_on DESC, item_id DESC").Limit(limit).Offset(offset).Scan(ctx, &rows)
+		return rows, db.Translate(err)
 	}
 	err := tx.NewSelect().Model((*gram)(nil)).ColumnExpr("item_id AS id").ColumnExpr("count(*) OVER () AS total").
 		Where("tenant_id = ? AND gram IN (?)", tenantID, bun.List(p.grams)).

@@ -180,7 +180,7 @@ func (e *env) sqlCatalogSearch(ctx context.Context) error {
 			args = append(args, t)
 		}
 		var ids []int64
-		scanIDs := func(rows *sql.Rows, err error, withTotal bool) error {
+		scanIDs := func(rows *sql.Rows, err error) error { // the ids of the page, each with the total
 			if err != nil {
 				return err
 			}
@@ -188,11 +188,7 @@ func (e *env) sqlCatalogSearch(ctx context.Context) error {
 			for rows.Next() {
 				var itemID int64
 				var total int
-				dest := []any{&itemID}
-				if withTotal {
-					dest = append(dest, &total)
-				}
-				if err := rows.Scan(dest...); err != nil {
+				if err := rows.Scan(&itemID, &total); err != nil {
 					return err
 				}
 				ids = append(ids, itemID)
@@ -201,27 +197,21 @@ func (e *env) sqlCatalogSearch(ctx context.Context) error {
 		}
 		switch {
 		case exact && len(grams) == 1:
-			var total int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM "catalog_grams" AS "gram" WHERE (tenant_id = ? AND gram = ?)`, id, grams[0]).Scan(&total); err != nil {
-				return err
-			}
-			if total == 0 {
-				return nil
-			}
-			rows, err := tx.QueryContext(ctx, `SELECT item_id AS id FROM "catalog_grams" AS "gram" WHERE (tenant_id = ? AND gram = ?) ORDER BY in_title DESC, published_on DESC, item_id DESC LIMIT 20`, id, grams[0])
-			if err := scanIDs(rows, err, false); err != nil {
+			rows, err := tx.QueryContext(ctx, `SELECT item_id AS id, (SELECT count(*) FROM "catalog_grams" AS "gram" WHERE (tenant_id = ? AND gram = ?)) AS total FROM "catalog_grams" AS "gram" WHERE (tenant_id = ? AND gram = ?) ORDER BY in_title DESC, published_on DESC, item_id DESC LIMIT 20`,
+				id, grams[0], id, grams[0])
+			if err := scanIDs(rows, err); err != nil {
 				return err
 			}
 		case exact:
 			rows, err := tx.QueryContext(ctx, `SELECT item_id AS id, count(*) OVER () AS total FROM "catalog_grams" AS "gram" WHERE (tenant_id = ? AND gram IN (?)) GROUP BY "item_id" HAVING (count(*) = ?) ORDER BY sum(in_title) DESC, max(published_on) DESC, item_id DESC LIMIT 20`,
 				id, bun.List(grams), len(grams))
-			if err := scanIDs(rows, err, true); err != nil {
+			if err := scanIDs(rows, err); err != nil {
 				return err
 			}
 		default:
 			rows, err := tx.QueryContext(ctx, `SELECT "item"."id", count(*) OVER () AS total FROM "catalog_items" AS "item" WHERE `+where+
 				` ORDER BY (`+strings.Join(rank, " + ")+`) DESC, published_on DESC NULLS LAST, id DESC LIMIT 20`, append(slices.Clone(args), rankArgs...)...)
-			if err := scanIDs(rows, err, true); err != nil {
+			if err := scanIDs(rows, err); err != nil {
 				return err
 			}
 		}
