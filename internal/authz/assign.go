@@ -49,6 +49,9 @@ func SetRolesTx(ctx context.Context, tx bun.IDB, now time.Time, subject string, 
 		}
 	}
 	_, err := tx.NewUpdate().Model((*policyVersion)(nil)).Set("version = version + 1").Where("id = 1").Exec(ctx)
+	if snap, _ := ctx.Value(snapshotKey{}).(*snapshot); snap != nil {
+		snap.checked.Store(false) // the request's next check reads the new version
+	}
 	return db.Translate(err)
 }
 

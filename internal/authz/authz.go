@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/casbin/casbin/v2"
@@ -112,6 +113,13 @@ func (ad *adapter) RemoveFilteredPolicy(string, string, int, ...string) error {
 
 // refresh reloads the rules when the policy version moved (or when forced).
 func (a *Authorizer) refresh(ctx context.Context, force bool) error {
+	snap, _ := ctx.Value(snapshotKey{}).(*snapshot)
+	if !force && snap != nil && snap.checked.Load() {
+		return nil
+	}
+	if snap != nil {
+		defer snap.checked.Store(true)
+	}
 	var v policyVersion
 	if err := a.db.Bun.NewSelect().Model(&v).Where("id = 1").Scan(ctx); err != nil {
 		return db.Translate(err)
@@ -224,4 +232,20 @@ func (a *Authorizer) Require(ctx context.Context, tenantID int64, obj, act strin
 		return fault.New(fault.Forbidden, "your role does not allow %s on %s", act, obj)
 	}
 	return nil
+}
+
+// snapshotKey is the context key of a request's policy snapshot.
+type snapshotKey struct{}
+
+// snapshot records that the policy's version was checked in a request.
+type snapshot struct{ checked atomic.Bool }
+
+// WithPolicySnapshot returns ctx in which every check sees the policy as it
+// was at the first check: the policy's version is read once, not again by
+// each later check of the same request (a page makes several). An HTTP
+// request's context has one (httpx); a background job's does not, and
+// reads the version at every check. A role change made by the request
+// itself makes its next check read the version again.
+func WithPolicySnapshot(ctx context.Context) context.Context {
+	return context.WithValue(ctx, snapshotKey{}, &snapshot{})
 }

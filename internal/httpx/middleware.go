@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"runtime/debug"
 	"time"
+
+	"gongkai/internal/authz"
 )
 
 type ctxKey int
@@ -63,7 +65,8 @@ func requestID(next http.Handler) http.Handler {
 			id = NewRequestID()
 		}
 		w.Header().Set(RequestIDHeader, id)
-		next.ServeHTTP(w, r.WithContext(WithRequestID(r.Context(), id)))
+		// One view of the roles per request (authz.WithPolicySnapshot).
+		next.ServeHTTP(w, r.WithContext(authz.WithPolicySnapshot(WithRequestID(r.Context(), id))))
 	})
 }
 
