@@ -197,7 +197,9 @@ var funcs = template.FuncMap{
 // page is what every console template receives; Data is the page's own,
 // typed per page.
 type page struct {
-	h       *handler
+	h *handler
+	// ctx is the request's context (for the checks the template makes).
+	ctx     context.Context
 	Locale  string
 	Title   string
 	Crumbs  []crumb
@@ -322,7 +324,11 @@ func (p *page) Can(obj, act string) bool {
 	if p.Bureau.ID == 0 {
 		return false
 	}
-	ok, err := p.h.deps.Authz.Allowed(context.Background(), p.Actor, p.Bureau.ID, obj, act)
+	ctx := p.ctx
+	if ctx == nil { // a page made before the user was known
+		ctx = context.Background()
+	}
+	ok, err := p.h.deps.Authz.Allowed(ctx, p.Actor, p.Bureau.ID, obj, act)
 	return err == nil && ok
 }
 
@@ -402,7 +408,7 @@ func (h *handler) authenticated(scoped bool, fn pageFunc) http.HandlerFunc {
 			h.fail(w, r, h.anonPage(r), err)
 			return
 		}
-		p := &page{h: h, Locale: normLocale(u.Locale), User: u, Session: sess, Errors: map[string]string{}}
+		p := &page{h: h, ctx: r.Context(), Locale: normLocale(u.Locale), User: u, Session: sess, Errors: map[string]string{}}
 		p.Actor = authz.Actor{Subject: u.Subject(), UserID: u.ID, Name: u.DisplayName, IP: clientIP(r), RequestID: httpx.RequestID(r.Context())}
 		slug := ""
 		if scoped {
