@@ -2,7 +2,9 @@ package loadtest
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"slices"
 	"strconv"
@@ -40,27 +42,34 @@ const requestColumns = `"request"."tenant_id", "request"."id", "request"."tracki
 
 // drain scans every row and column of rows and returns the row count.
 func drain(rows *sql.Rows, err error) (int, error) {
+	got, err := collect(rows, err)
+	return len(got), err
+}
+
+// collect scans every row of a query, as drain does, and returns the
+// values.
+func collect(rows *sql.Rows, err error) ([][]any, error) {
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	n := 0
+	var out [][]any
 	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return n, err
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
 		}
-		n++
+		if err := rows.Scan(ptrs...); err != nil {
+			return out, err
+		}
+		out = append(out, vals)
 	}
-	return n, rows.Err()
+	return out, rows.Err()
 }
 
 // position is the substring function catalog.search uses.
@@ -295,16 +304,74 @@ func (e *env) sqlCatalogItem(ctx context.Context) error {
 	})
 }
 
-// sqlWorklist is request.Service.List as the console's worklist calls it:
-// the first 50 submitted, open or paused requests, soonest due first (51
-// rows read, to know whether there is a next page).
+// userColumns are the columns of identity.User.
+const userColumns = `"user"."id", "user"."username", "user"."display_name", "user"."email", "user"."password_hash", "user"."locale", "user"."disabled_at", "user"."created_at", "user"."updated_at"`
+
+// assignmentColumns are the columns of a role assignment (authz).
+const assignmentColumns = `"assignment"."id", "assignment"."subject", "assignment"."role", "assignment"."domain", "assignment"."created_at"`
+
+// sqlWorklist is every read of the console's worklist page, in its order:
+// the session and its user (identity.Service.Authenticate), the user's
+// role assignments (authz.Authorizer.TenantsOf), the policy version (read
+// once per request), the unread count (notify.Service.UnreadCount), the
+// bureau's members and their accounts (identity.Service.Members), the
+// worklist itself (request.Service.List) and the calendar's overrides
+// (calendar.Service.Calendar). A console page cannot be served without
+// them, so they are its physical limit.
 func (e *env) sqlWorklist(ctx context.Context) error {
 	id := e.bureau.ID
-	return e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
+	sum := sha256.Sum256([]byte(e.adminCk)) // sessions are stored by the hash of their cookie
+	sess, err := collect(e.a.DB.Bun.QueryContext(ctx, `SELECT "session"."id", "session"."user_id", "session"."tenant_id", "session"."csrf_token", "session"."ip", "session"."user_agent", "session"."created_at", "session"."last_seen_at", "session"."expires_at" FROM "sessions" AS "session" WHERE (id = ?)`,
+		hex.EncodeToString(sum[:])))
+	if err != nil {
+		return err
+	}
+	if len(sess) != 1 {
+		return errors.New("the load test's console session is gone")
+	}
+	userID, _ := sess[0][1].(int64)
+	if _, err := drain(e.a.DB.Bun.QueryContext(ctx, `SELECT `+userColumns+` FROM "users" AS "user" WHERE (id = ?)`, userID)); err != nil {
+		return err
+	}
+	if _, err := drain(e.a.DB.Bun.QueryContext(ctx, `SELECT `+assignmentColumns+` FROM "role_assignments" AS "assignment" WHERE (subject = ?)`, "user:"+strconv.FormatInt(userID, 10))); err != nil {
+		return err
+	}
+	if _, err := drain(e.a.DB.Bun.QueryContext(ctx, `SELECT "policy_version"."id", "policy_version"."version" FROM "policy_version" WHERE (id = 1)`)); err != nil {
+		return err
+	}
+	if err := e.a.DB.InTx(ctx, db.AllTenants, func(ctx context.Context, tx bun.Tx) error {
+		_, err := drain(tx.QueryContext(ctx, `SELECT count(*) FROM "notifications" AS "notification" WHERE (user_id = ?) AND (read_at IS NULL)`, userID))
+		return err
+	}); err != nil {
+		return err
+	}
+	assigned, err := collect(e.a.DB.Bun.QueryContext(ctx, `SELECT `+assignmentColumns+` FROM "role_assignments" AS "assignment" WHERE (domain = ?) ORDER BY "subject", "role"`, strconv.FormatInt(id, 10)))
+	if err != nil {
+		return err
+	}
+	var members []int64
+	for _, a := range assigned {
+		subject, _ := a[1].(string)
+		if rest, ok := strings.CutPrefix(subject, "user:"); ok {
+			if uid, err := strconv.ParseInt(rest, 10, 64); err == nil && !slices.Contains(members, uid) {
+				members = append(members, uid)
+			}
+		}
+	}
+	if len(members) > 0 {
+		if _, err := drain(e.a.DB.Bun.QueryContext(ctx, `SELECT `+userColumns+` FROM "users" AS "user" WHERE (id IN (?))`, bun.List(members))); err != nil {
+			return err
+		}
+	}
+	if err := e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
 		_, err := drain(tx.QueryContext(ctx, `SELECT `+requestColumns+` FROM "requests" AS "request" WHERE (tenant_id = ?) AND (state IN (?)) ORDER BY due_on ASC NULLS LAST, id LIMIT 51`,
 			id, bun.List([]string{"submitted", "open", "paused"})))
 		return err
-	})
+	}); err != nil {
+		return err
+	}
+	_, err = drain(e.a.DB.Bun.QueryContext(ctx, `SELECT "override"."id", "override"."day", "override"."working", "override"."reason", "override"."created_by", "override"."created_at" FROM "calendar_overrides" AS "override" ORDER BY "day"`))
+	return err
 }
 
 // sqlReportTables is report.Service.Check: report.Service.compute for the

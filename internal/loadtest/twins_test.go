@@ -2,6 +2,9 @@ package loadtest
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -12,7 +15,6 @@ import (
 	"gongkai/internal/app"
 	"gongkai/internal/authz"
 	"gongkai/internal/catalog"
-	"gongkai/internal/request"
 	"gongkai/internal/workday"
 )
 
@@ -80,9 +82,22 @@ func checkTwins(t *testing.T, a *app.App, opts Options) {
 		{"catalog-search (longer terms)", longService, longTwin},
 		{"catalog-search (one character)", oneService, oneTwin},
 		{"catalog-item", func() error { _, err := a.Catalog.PublicItem(ctx, id, e.itemKey); return err }, e.sqlCatalogItem},
-		{"console-worklist", func() error {
-			_, err := a.Requests.List(sys, id, request.Filter{States: []string{"submitted", "open", "paused"}, Limit: 50})
-			return err
+		{"console-worklist", func() error { // the page itself: its twin is every read it makes
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, opts.URL+"/console/"+e.bureau.Slug+"/requests", nil)
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Cookie", sessionCookie+"="+e.adminCk)
+			res, err := e.client.Do(req)
+			if err != nil {
+				return err
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				return fmt.Errorf("worklist page: %s", res.Status)
+			}
+			return nil
 		}, e.sqlWorklist},
 		{"report-tables", func() error { _, _, err := a.Reports.Check(sys, id, opts.Year); return err }, e.sqlReportTables},
 		{"oversight-dashboard", func() error {
