@@ -181,3 +181,59 @@ func BenchmarkCityReport(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCityTables measures the part of the city report that the
+// summary request_year_counts serves: every bureau's Tables 2–4 for the year
+// and the year before, eight at a time as CityReport computes them on
+// Postgres (one at a time on SQLite), with Table 3 from the summary
+// (report.Service.Compute) and counted from the requests as before it
+// (report.Service.RawCompute), on the same data.
+func BenchmarkCityTables(b *testing.B) {
+	for _, dialect := range dbtest.Dialects {
+		b.Run(string(dialect), func(b *testing.B) {
+			a, ctx, year := benchCity(b, dialect)
+			ts, err := a.Tenants.List(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			workers := 1
+			if dialect == db.Postgres {
+				workers = 8
+			}
+			for _, raw := range []bool{false, true} {
+				compute := a.Reports.Compute
+				if raw {
+					compute = a.Reports.RawCompute
+				}
+				b.Run("raw="+strconv.FormatBool(raw), func(b *testing.B) {
+					for b.Loop() {
+						next := make(chan [2]int64)
+						errs := make(chan error, workers)
+						for range workers {
+							go func() {
+								var first error
+								for k := range next {
+									if _, err := compute(ctx, k[0], int(k[1])); err != nil && first == nil {
+										first = err
+									}
+								}
+								errs <- first
+							}()
+						}
+						for _, t := range ts {
+							for _, y := range []int{year, year - 1} {
+								next <- [2]int64{t.ID, int64(y)}
+							}
+						}
+						close(next)
+						for range workers {
+							if err := <-errs; err != nil {
+								b.Fatal(err)
+							}
+						}
+					}
+				})
+			}
+		})
+	}
+}

@@ -100,7 +100,7 @@ type cellCount struct {
 }
 
 // yearCount counts one (outcome, applicant type) group of a bureau's
-// requests for each part of Table 3 in one pass.
+// requests for each part of Table 3.
 type yearCount struct {
 	Key            string `bun:"key"`
 	ApplicantType  string `bun:"applicant_type"`
@@ -121,7 +121,68 @@ func (s *Service) Compute(ctx context.Context, tenantID int64, year int) (*Table
 	return s.compute(ctx, tenantID, year)
 }
 
+// RawCompute is Compute with Table 3 counted from the requests themselves,
+// as before the summary request_year_counts: the oracle of the summary's
+// tests and the comparison of the benchmarks.
+func (s *Service) RawCompute(ctx context.Context, tenantID int64, year int) (*Tables, error) {
+	if err := s.authz.Require(ctx, tenantID, "report", "read"); err != nil {
+		return nil, err
+	}
+	if year < 2008 || year > 2200 {
+		return nil, fault.Field("year", "must be a year such as 2026")
+	}
+	return s.computeFrom(ctx, tenantID, year, true)
+}
+
+// table3Counts counts the bureau's requests for each part of Table 3 of
+// the year, per (outcome, applicant type), among the requests that matter
+// for the year (received by its end, not finished before its start): 一
+// received in the year; 二 received before it and not finished before it;
+// the results finished in the year; 四 not finished by its end. Requests
+// still 'submitted' (online, unconfirmed) and those without a receipt date
+// do not count.
+//
+// They come from request_year_counts, which the triggers on requests keep
+// per (bureau, applicant type, outcome, year of receipt, year of the
+// outcome or 0): the year's bounds are whole years, so comparing years is
+// comparing the dates, and a bureau has a few hundred such rows where it
+// has thousands of requests. With raw, they are counted from the requests
+// in one pass instead (RawCompute).
+func table3Counts(ctx context.Context, tx bun.Tx, tenantID int64, year int, raw bool) ([]yearCount, error) {
+	var rows []yearCount
+	var q *bun.SelectQuery
+	if raw {
+		start, end := yearBounds(year)
+		q = tx.NewSelect().Table("requests").ColumnExpr("outcome AS key, applicant_type").
+			ColumnExpr("SUM(CASE WHEN received_on >= ? THEN 1 ELSE 0 END) AS received", start).
+			ColumnExpr("SUM(CASE WHEN received_on < ? THEN 1 ELSE 0 END) AS carried_in", start).
+			ColumnExpr("SUM(CASE WHEN outcome <> '' AND outcome_on IS NOT NULL AND outcome_on <= ? THEN 1 ELSE 0 END) AS finished", end).
+			ColumnExpr("SUM(CASE WHEN outcome_on IS NULL OR outcome_on > ? THEN 1 ELSE 0 END) AS carried_forward", end).
+			Where("tenant_id = ?", tenantID).Where("state <> ?", request.StateSubmitted).
+			Where("received_on <= ? AND (outcome_on IS NULL OR outcome_on >= ?)", end, start)
+	} else {
+		q = tx.NewSelect().Table("request_year_counts").ColumnExpr("outcome AS key, applicant_type").
+			ColumnExpr("SUM(CASE WHEN received_year = ? THEN n ELSE 0 END) AS received", year).
+			ColumnExpr("SUM(CASE WHEN received_year < ? THEN n ELSE 0 END) AS carried_in", year).
+			ColumnExpr("SUM(CASE WHEN outcome <> '' AND outcome_year = ? THEN n ELSE 0 END) AS finished", year).
+			ColumnExpr("SUM(CASE WHEN outcome_year = 0 OR outcome_year > ? THEN n ELSE 0 END) AS carried_forward", year).
+			Where("tenant_id = ?", tenantID).
+			Where("received_year <= ? AND (outcome_year = 0 OR outcome_year >= ?)", year, year)
+	}
+	if err := q.GroupExpr("outcome, applicant_type").Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// compute computes the tables, Table 3 from the summary of the requests.
 func (s *Service) compute(ctx context.Context, tenantID int64, year int) (*Tables, error) {
+	return s.computeFrom(ctx, tenantID, year, false)
+}
+
+// computeFrom computes the tables; raw counts Table 3 from the requests
+// themselves rather than from their summary (table3Counts).
+func (s *Service) computeFrom(ctx context.Context, tenantID int64, year int, raw bool) (*Tables, error) {
 	start, end := yearBounds(year)
 	t := &Tables{Year: year, Table3: newTable3()}
 	var rules, normative DocumentStats
@@ -145,19 +206,8 @@ func (s *Service) compute(ctx context.Context, tenantID int64, year int) (*Table
 				}
 			}
 		}
-		// One pass over the bureau's requests that matter for the year
-		// (received by its end, not finished before its start): 一 received
-		// in the year; 二 received before it and not finished before it;
-		// the results finished in the year; 四 not finished by its end.
-		var rows []yearCount
-		if err := tx.NewSelect().Table("requests").ColumnExpr("outcome AS key, applicant_type").
-			ColumnExpr("SUM(CASE WHEN received_on >= ? THEN 1 ELSE 0 END) AS received", start).
-			ColumnExpr("SUM(CASE WHEN received_on < ? THEN 1 ELSE 0 END) AS carried_in", start).
-			ColumnExpr("SUM(CASE WHEN outcome <> '' AND outcome_on IS NOT NULL AND outcome_on <= ? THEN 1 ELSE 0 END) AS finished", end).
-			ColumnExpr("SUM(CASE WHEN outcome_on IS NULL OR outcome_on > ? THEN 1 ELSE 0 END) AS carried_forward", end).
-			Where("tenant_id = ?", tenantID).Where("state <> ?", request.StateSubmitted).
-			Where("received_on <= ? AND (outcome_on IS NULL OR outcome_on >= ?)", end, start).
-			GroupExpr("outcome, applicant_type").Scan(ctx, &rows); err != nil {
+		rows, err := table3Counts(ctx, tx, tenantID, year, raw)
+		if err != nil {
 			return err
 		}
 		for _, r := range rows {
