@@ -377,8 +377,8 @@ func (e *env) sqlWorklist(ctx context.Context) error {
 // sqlReportTables is report.Service.Check: report.Service.compute for the
 // year and for the year before, each reading the catalog's document counts
 // (catalog.Service.DocumentCounts, its own transaction) and then, in one
-// transaction, the one-pass grouped counts of Table 3, the adjustments, the
-// appeals of Table 4 and the entered Table 2 figures.
+// transaction, the grouped counts of Table 3 from request_year_counts, the
+// adjustments, the appeals of Table 4 and the entered Table 2 figures.
 func (e *env) sqlReportTables(ctx context.Context) error {
 	for _, year := range []int{e.opts.Year, e.opts.Year - 1} {
 		if err := e.sqlCompute(ctx, year); err != nil {
@@ -405,8 +405,8 @@ func (e *env) sqlCompute(ctx context.Context, year int) error {
 	start := workday.Date{Year: year, Month: time.January, Day: 1}
 	end := workday.Date{Year: year, Month: time.December, Day: 31}
 	return e.a.DB.InTx(ctx, db.Tenant(id), func(ctx context.Context, tx bun.Tx) error {
-		if _, err := drain(tx.QueryContext(ctx, `SELECT outcome AS key, applicant_type, SUM(CASE WHEN received_on >= ? THEN 1 ELSE 0 END) AS received, SUM(CASE WHEN received_on < ? THEN 1 ELSE 0 END) AS carried_in, SUM(CASE WHEN outcome <> '' AND outcome_on IS NOT NULL AND outcome_on <= ? THEN 1 ELSE 0 END) AS finished, SUM(CASE WHEN outcome_on IS NULL OR outcome_on > ? THEN 1 ELSE 0 END) AS carried_forward FROM "requests" WHERE (tenant_id = ?) AND (state <> ?) AND (received_on <= ? AND (outcome_on IS NULL OR outcome_on >= ?)) GROUP BY outcome, applicant_type`,
-			start, start, end, end, id, "submitted", end, start)); err != nil {
+		if _, err := drain(tx.QueryContext(ctx, `SELECT outcome AS key, applicant_type, SUM(CASE WHEN received_year = ? THEN n ELSE 0 END) AS received, SUM(CASE WHEN received_year < ? THEN n ELSE 0 END) AS carried_in, SUM(CASE WHEN outcome <> '' AND outcome_year = ? THEN n ELSE 0 END) AS finished, SUM(CASE WHEN outcome_year = 0 OR outcome_year > ? THEN n ELSE 0 END) AS carried_forward FROM "request_year_counts" WHERE (tenant_id = ?) AND (received_year <= ? AND (outcome_year = 0 OR outcome_year >= ?)) GROUP BY outcome, applicant_type`,
+			year, year, year, year, id, year, year)); err != nil {
 			return err
 		}
 		if _, err := drain(tx.QueryContext(ctx, `SELECT "adjustment"."tenant_id", "adjustment"."id", "adjustment"."year", "adjustment"."row_code", "adjustment"."column_code", "adjustment"."delta", "adjustment"."reason", "adjustment"."created_by", "adjustment"."created_at" FROM "report_adjustments" AS "adjustment" WHERE (tenant_id = ? AND year = ?)`, id, year)); err != nil {
