@@ -47,6 +47,9 @@ func seedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
+		if err := a.DB.Optimize(ctx); err != nil { // statistics for the new data
+			return err
+		}
 		fmt.Fprintf(stdout, "synthetic data: %d bureaus, %d requests, %d catalog items in %s\n", res.Bureaus, res.Requests, res.Items, res.Elapsed.Round(time.Millisecond))
 		return nil
 	}

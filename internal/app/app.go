@@ -146,6 +146,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (a *App, err erro
 	for _, m := range applied {
 		a.Log.Info("migration applied", "name", m)
 	}
+	if err := a.DB.Optimize(ctx); err != nil {
+		return nil, err
+	}
 
 	a.Tenants = tenant.NewService(a.DB, opts.Now)
 	if a.Authz, err = authz.New(ctx, a.DB); err != nil {
