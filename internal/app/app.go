@@ -340,7 +340,7 @@ func (a *App) routes(consoleHandler http.Handler) http.Handler {
 	mux.Handle("/api/", http.StripPrefix("/api", apiHandler))
 	mux.Handle("/console/", otelhttp.NewHandler(consoleHandler, "console",
 		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter)))
-	portalHandler := otelhttp.NewHandler(portal.New(portal.Deps{BaseURL: a.Config.BaseURL, Catalog: a.Catalog, Tenants: a.Tenants, Requests: a.Requests, Reports: a.Reports, City: a.Oversight, Log: a.Log, Now: a.opts.Now}), "portal",
+	portalHandler := otelhttp.NewHandler(portal.New(portal.Deps{BaseURL: a.Config.BaseURL, Catalog: a.Catalog, PageCacheBytes: a.Config.PageCacheMB << 20, Tenants: a.Tenants, Requests: a.Requests, Reports: a.Reports, City: a.Oversight, Log: a.Log, Now: a.opts.Now}), "portal",
 		otelhttp.WithTracerProvider(a.Telemetry.Tracer), otelhttp.WithMeterProvider(a.Telemetry.Meter))
 	mux.Handle("/", portalHandler)
 	maxBody := max(10<<20, a.Catalog.AttachmentMaxBytes()+1<<20) // room for an attachment upload and its form

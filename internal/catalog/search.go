@@ -577,3 +577,17 @@ func publicCountsTx(ctx context.Context, tx bun.IDB, tenantID int64) (publicCoun
 	err := tx.NewRaw(`SELECT year, public_items FROM catalog_index_counters WHERE tenant_id = ? AND public_items > 0 ORDER BY year DESC`, tenantID).Scan(ctx, &c)
 	return c, db.Translate(err)
 }
+
+// PublicVersion returns the number of the bureau's public catalog: it
+// changes with every write to what its public pages show (the triggers of
+// migration 20261126001900_catalog_versions), so a page rendered at one
+// number may be served again while the number stays. 0 before the first
+// write. One read of a bare counter, outside any bureau scope.
+func (s *Service) PublicVersion(ctx context.Context, tenantID int64) (int64, error) {
+	var v []int64
+	err := s.db.Bun.NewRaw(`SELECT version FROM catalog_versions WHERE tenant_id = ?`, tenantID).Scan(ctx, &v)
+	if err != nil || len(v) == 0 {
+		return 0, db.Translate(err)
+	}
+	return v[0], nil
+}

@@ -46,6 +46,7 @@ type Config struct {
 	PIIRetentionDays int           // days after closing that an applicant's personal data is kept; 0 keeps it
 	JobWorkers       int           // concurrent job workers in this process
 	JobRescueAfter   time.Duration // how long a job may stay running before it is taken as interrupted and run again
+	PageCacheMB      int           // memory for rendered public catalog pages; 0 renders every request
 	ShutdownTimeout  time.Duration // how long a graceful shutdown waits for requests and jobs
 	// Policy is the password, lockout and session policy of every account.
 	Policy identity.Policy
@@ -130,6 +131,7 @@ var settings = []setting{
 		c.PIIRetentionDays = n
 		return nil
 	}},
+	{"page-cache-mb", []string{"GONGKAI_PAGE_CACHE_MB"}, "32", "MiB of memory for rendered public catalog pages, each kept until its bureau's catalog changes; 0 renders every request", wholeNumber(0, 4096, func(c *Config) *int { return &c.PageCacheMB })},
 	{"job-workers", []string{"GONGKAI_JOB_WORKERS"}, "10", "number of concurrent background job workers", wholeNumber(1, 1000, func(c *Config) *int { return &c.JobWorkers })},
 	{"job-rescue-after", []string{"GONGKAI_JOB_RESCUE_AFTER"}, jobs.DefaultRescueAfter.String(), "how long a job may stay running before it is taken for the job of a stopped or killed process and run again; longer than the job timeout (" + jobs.Timeout.String() + ")", duration(time.Second, 7*24*time.Hour, func(c *Config) *time.Duration { return &c.JobRescueAfter })},
 	{"shutdown-timeout", []string{"GONGKAI_SHUTDOWN_TIMEOUT"}, "20s", "how long a graceful shutdown waits for requests and jobs", func(c *Config, v string) error {

@@ -21,9 +21,10 @@ import (
 // catalogPages serves a bureau's public disclosure catalog (政府信息公开目录,
 // Art. 12, 19–26): browsing, search, the item page, and the Atom feed.
 type catalogPages struct {
-	h    *handler
-	list *template.Template
-	item *template.Template
+	h     *handler
+	list  *template.Template
+	item  *template.Template
+	cache *pageCache // rendered pages (pagecache.go)
 }
 
 // registerCatalog adds the catalog pages to mux.
@@ -31,7 +32,7 @@ func (h *handler) registerCatalog(mux *http.ServeMux) {
 	parse := func(name string) *template.Template {
 		return template.Must(template.ParseFS(web.Templates, "templates/portal_layout.html", "templates/"+name))
 	}
-	p := &catalogPages{h: h, list: parse("portal_catalog.html"), item: parse("portal_catalog_item.html")}
+	p := &catalogPages{h: h, list: parse("portal_catalog.html"), item: parse("portal_catalog_item.html"), cache: newPageCache(h.deps.PageCacheBytes)}
 	mux.HandleFunc("GET /b/{slug}/catalog", p.serveList)
 	mux.HandleFunc("GET /b/{slug}/catalog/feed.atom", p.serveFeed)
 	mux.HandleFunc("GET /b/{slug}/catalog/{key...}", p.serveItem)
@@ -171,13 +172,18 @@ func itemURL(slug string, it catalog.Item) string {
 }
 
 func (p *catalogPages) serveList(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	cat := p.h.deps.Catalog
-	t, err := p.h.deps.Tenants.BySlug(ctx, r.PathValue("slug"))
+	t, err := p.h.deps.Tenants.BySlug(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		p.h.fail(w, r, err)
 		return
 	}
+	p.cached(w, r, t, func(w http.ResponseWriter) { p.renderList(w, r, t) })
+}
+
+// renderList renders the list or search page of t's catalog for r.
+func (p *catalogPages) renderList(w http.ResponseWriter, r *http.Request, t tenant.Tenant) {
+	ctx := r.Context()
+	cat := p.h.deps.Catalog
 	qs := r.URL.Query()
 	year, _ := strconv.Atoi(qs.Get("year"))
 	pageNo, _ := strconv.Atoi(qs.Get("page"))
@@ -296,9 +302,7 @@ func dateText(d workday.Date) string {
 }
 
 func (p *catalogPages) serveItem(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	cat := p.h.deps.Catalog
-	t, err := p.h.deps.Tenants.BySlug(ctx, r.PathValue("slug"))
+	t, err := p.h.deps.Tenants.BySlug(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		p.h.fail(w, r, err)
 		return
@@ -312,6 +316,13 @@ func (p *catalogPages) serveItem(w http.ResponseWriter, r *http.Request) {
 		p.serveAttachment(w, r, t, itemKey, aid)
 		return
 	}
+	p.cached(w, r, t, func(w http.ResponseWriter) { p.renderItem(w, r, t, key) })
+}
+
+// renderItem renders the page of t's item key (its index number or id).
+func (p *catalogPages) renderItem(w http.ResponseWriter, r *http.Request, t tenant.Tenant, key string) {
+	ctx := r.Context()
+	cat := p.h.deps.Catalog
 	v, err := cat.PublicItem(ctx, t.ID, key)
 	if err != nil {
 		p.h.fail(w, r, err)

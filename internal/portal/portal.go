@@ -39,6 +39,9 @@ type Deps struct {
 
 	// Catalog serves the public catalog pages (catalog.go).
 	Catalog *catalog.Service
+	// PageCacheBytes is the memory for rendered catalog pages
+	// (pagecache.go); 0 renders every request.
+	PageCacheBytes int
 	// City serves the published city annual reports (cityreport.go).
 	City CityReports
 }
