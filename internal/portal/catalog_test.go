@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"gongkai/internal/app"
 	"gongkai/internal/apptest"
 	"gongkai/internal/authz"
 	"gongkai/internal/catalog"
@@ -37,19 +38,7 @@ func TestPublicCatalogPages(t *testing.T) {
 			officer := authz.WithActor(context.Background(), authz.Actor{Subject: m.User.Subject(), UserID: m.User.ID, Name: "olivia", TenantID: ca.ID})
 			publish := func(in catalog.ItemInput) *catalog.Item {
 				t.Helper()
-				it, err := a.Catalog.Create(officer, ca.ID, in)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, st := range []struct {
-					ctx    context.Context
-					action string
-				}{{officer, catalog.ActSubmit}, {sys, catalog.ActApprove}, {officer, catalog.ActPublish}} {
-					if it, err = a.Catalog.Transition(st.ctx, ca.ID, it.ID, catalog.Step{Action: st.action}); err != nil {
-						t.Fatal(err)
-					}
-				}
-				return it
+				return publishItem(t, a, officer, sys, ca.ID, in)
 			}
 			fees := publish(catalog.ItemInput{Title: "市养老院收费标准", Summary: "2026年度收费项目及标准", Body: `<p>床位费<script>alert(1)</script></p>`,
 				DocNo: "营价发〔2026〕12号", FormedOn: workday.MustParseDate("2026-02-13"), Category: "elderly_care", Topics: []string{"elderly_care"}, DocKind: catalog.KindNormative})
@@ -146,4 +135,23 @@ func TestPublicCatalogPages(t *testing.T) {
 			}
 		})
 	}
+}
+
+// publishItem creates the item as officer and takes it through review
+// (approved by sys) to publication.
+func publishItem(t *testing.T, a *app.App, officer, sys context.Context, tenantID int64, in catalog.ItemInput) *catalog.Item {
+	t.Helper()
+	it, err := a.Catalog.Create(officer, tenantID, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []struct {
+		ctx    context.Context
+		action string
+	}{{officer, catalog.ActSubmit}, {sys, catalog.ActApprove}, {officer, catalog.ActPublish}} {
+		if it, err = a.Catalog.Transition(st.ctx, tenantID, it.ID, catalog.Step{Action: st.action}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return it
 }

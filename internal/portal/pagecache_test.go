@@ -56,19 +56,7 @@ func TestCatalogPageCache(t *testing.T) {
 			officer := authz.WithActor(context.Background(), authz.Actor{Subject: m.User.Subject(), UserID: m.User.ID, Name: "pia", TenantID: ca.ID})
 			publish := func(title string) *catalog.Item {
 				t.Helper()
-				it, err := a.Catalog.Create(officer, ca.ID, catalog.ItemInput{Title: title, FormedOn: workday.MustParseDate("2026-02-13"), Category: "elderly_care"})
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, st := range []struct {
-					ctx    context.Context
-					action string
-				}{{officer, catalog.ActSubmit}, {sys, catalog.ActApprove}, {officer, catalog.ActPublish}} {
-					if it, err = a.Catalog.Transition(st.ctx, ca.ID, it.ID, catalog.Step{Action: st.action}); err != nil {
-						t.Fatal(err)
-					}
-				}
-				return it
+				return publishItem(t, a, officer, sys, ca.ID, catalog.ItemInput{Title: title, FormedOn: workday.MustParseDate("2026-02-13"), Category: "elderly_care"})
 			}
 			list := a.URL() + "/b/civil-affairs/catalog?category=elderly_care"
 			get := func(u string, status int, want, wantNot string) string {
