@@ -243,14 +243,23 @@ func (s *Service) ByID(ctx context.Context, id int64) (Tenant, error) {
 // once more before answering NotFound (a bureau just provisioned by another
 // process is found at once).
 func (s *Service) find(ctx context.Context, is func(*Tenant) bool, what string) (Tenant, error) {
-	for _, list := range []func(context.Context) ([]Tenant, error){s.List, s.list} {
-		ts, err := list(ctx)
-		if err != nil {
-			return Tenant{}, err
+	s.mu.Lock()
+	if l := s.listed; l.bureaus != nil && time.Since(l.verified) < freshFor {
+		for i := range l.bureaus { // the listing itself: no copy of every bureau per lookup
+			if is(&l.bureaus[i]) {
+				t := l.bureaus[i]
+				s.mu.Unlock()
+				return t, nil
+			}
 		}
-		if i := slices.IndexFunc(ts, func(t Tenant) bool { return is(&t) }); i >= 0 {
-			return ts[i], nil
-		}
+	}
+	s.mu.Unlock()
+	ts, err := s.list(ctx)
+	if err != nil {
+		return Tenant{}, err
+	}
+	if i := slices.IndexFunc(ts, func(t Tenant) bool { return is(&t) }); i >= 0 {
+		return ts[i], nil
 	}
 	return Tenant{}, fault.New(fault.NotFound, "%s not found", what)
 }
