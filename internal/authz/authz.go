@@ -117,22 +117,21 @@ func (a *Authorizer) refresh(ctx context.Context, force bool) error {
 	if !force && snap != nil && snap.checked.Load() {
 		return nil
 	}
-	if snap != nil {
-		defer snap.checked.Store(true)
-	}
 	var v policyVersion
 	if err := a.db.Bun.NewSelect().Model(&v).Where("id = 1").Scan(ctx); err != nil {
 		return db.Translate(err)
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if !force && v.Version == a.version {
-		return nil
+	if force || v.Version != a.version {
+		if err := a.e.LoadPolicy(); err != nil {
+			return db.Translate(err) // the request's next check tries again
+		}
+		a.version = v.Version
 	}
-	if err := a.e.LoadPolicy(); err != nil {
-		return db.Translate(err)
+	if snap != nil {
+		snap.checked.Store(true)
 	}
-	a.version = v.Version
 	return nil
 }
 
